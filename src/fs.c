@@ -1,0 +1,538 @@
+/*
+ * fs.c -- FUSE low-level operations for the tree in router.h.
+ *
+ * Directory handles: opening /groups/<id>/runs takes a reference on the
+ * group's current generation (listing.h); readdir offsets are indexes into
+ * it, so a reader that lists in chunks never sees an entry twice or misses
+ * one even when the TTL runs out halfway. Pages are fetched only when a
+ * readdir call needs entries past what is known, and never to fill up a
+ * reply that already holds entries: a reader that stops early costs only
+ * the pages it read.
+ */
+#include "fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include "log.h"
+#include "router.h"
+
+struct dir_handle {
+	enum tfs_kind kind;
+	struct tfs_group *group;	/* RUNS */
+	struct tfs_gen *gen;		/* RUNS: the snapshot */
+	uint64_t *ids;			/* GROUPS: snapshot of the ids listed */
+	size_t nids;
+};
+
+static struct tfs_fs *fs_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+static void dir_attr(const struct tfs_fs *fs, uint64_t ino, int64_t mtime,
+		     struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = ino;
+	st->st_mode = S_IFDIR | 0555;
+	st->st_nlink = 2;
+	st->st_uid = fs->uid;
+	st->st_gid = fs->gid;
+	st->st_blksize = 4096;
+	st->st_mtime = st->st_ctime = st->st_atime = (time_t)mtime;
+}
+
+static void run_attr(const struct tfs_fs *fs, const struct tfs_run *r,
+		     struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = r->ino;
+	st->st_mode = S_IFREG | 0444;
+	st->st_nlink = 1;
+	st->st_uid = fs->uid;
+	st->st_gid = fs->gid;
+	st->st_size = r->len;
+	st->st_blocks = (r->len + 511) / 512;
+	st->st_blksize = 4096;
+	st->st_mtime = st->st_ctime = st->st_atime = (time_t)r->mtime;
+}
+
+/* Fill attributes of a directory node; may ask the API for page 1 when
+ * check is set (lookups do, getattr does not). */
+static int node_dir_attr(struct tfs_fs *fs, const struct tfs_node_info *n,
+			 uint64_t ino, bool check, struct stat *st)
+{
+	struct tfs_group *g;
+	int rc;
+
+	switch (n->kind) {
+	case TFS_NODE_ROOT:
+	case TFS_NODE_GROUPS:
+		dir_attr(fs, ino, tfs_listing_mtime(fs->listing), st);
+		return 0;
+	case TFS_NODE_GROUP:
+	case TFS_NODE_RUNS:
+		g = tfs_listing_group(fs->listing, n->group);
+		if (!g)
+			return -ENOMEM;
+		if (check && (rc = tfs_group_check(fs->listing, g)) != 0)
+			return rc;
+		dir_attr(fs, ino, tfs_group_mtime(fs->listing, g), st);
+		return 0;
+	default:
+		return -ENOENT;
+	}
+}
+
+static int run_find(struct tfs_fs *fs, uint64_t group, const char *guid,
+		    size_t len, struct tfs_run **out)
+{
+	struct tfs_group *g = tfs_listing_group(fs->listing, group);
+
+	return g ? tfs_group_find(fs->listing, g, guid, len, out) : -ENOMEM;
+}
+
+static void tfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct tfs_fs *fs = fs_of(req);
+	struct fuse_entry_param e;
+	struct tfs_node_info pn, n;
+	struct tfs_route rt;
+	struct tfs_run *run;
+	uint64_t ino;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	e.attr_timeout = e.entry_timeout = fs->ttl_s;
+	if (tfs_nodes_get(fs->nodes, parent, &pn) != 0) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	rc = tfs_route_child(pn.kind, pn.group, name, &rt);
+	if (rc == 0 && rt.kind == TFS_NODE_STATUS)
+		rc = -ENOENT;
+	if (rc != 0)
+		goto negative;
+	memset(&n, 0, sizeof(n));
+	n.kind = rt.kind;
+	n.group = rt.group;
+	switch (rt.kind) {
+	case TFS_NODE_GROUPS:
+		ino = TFS_INO_GROUPS;
+		break;
+	case TFS_NODE_GROUP:
+		ino = tfs_ino_group(rt.group);
+		break;
+	case TFS_NODE_RUNS:
+		ino = tfs_ino_runs(rt.group);
+		break;
+	case TFS_NODE_RUN:
+		rc = run_find(fs, rt.group, rt.guid, rt.guid_len, &run);
+		if (rc != 0)
+			goto negative;
+		rc = tfs_nodes_add(fs->nodes, run->ino, TFS_NODE_RUN, rt.group,
+				   run->guid, run->guid_len);
+		if (rc == 0) {
+			e.ino = run->ino;
+			run_attr(fs, run, &e.attr);
+		}
+		tfs_run_put(run);
+		if (rc != 0)
+			goto fail;
+		fuse_reply_entry(req, &e);
+		return;
+	default:
+		rc = -ENOENT;
+		goto negative;
+	}
+	rc = node_dir_attr(fs, &n, ino, true, &e.attr);
+	if (rc == 0 && ino != TFS_INO_GROUPS)
+		rc = tfs_nodes_add(fs->nodes, ino, rt.kind, rt.group, NULL, 0);
+	if (rc != 0)
+		goto negative;
+	e.ino = ino;
+	fuse_reply_entry(req, &e);
+	return;
+negative:
+	if (rc == -ENOENT) {
+		/* ino 0 with a timeout: the kernel remembers the miss for the TTL. */
+		memset(&e.attr, 0, sizeof(e.attr));
+		e.ino = 0;
+		fuse_reply_entry(req, &e);
+		return;
+	}
+fail:
+	fuse_reply_err(req, rc == -EEXIST ? EIO : -rc);
+}
+
+static void tfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct tfs_fs *fs = fs_of(req);
+	struct tfs_node_info n;
+	struct tfs_run *run;
+	struct stat st;
+	int rc;
+
+	(void)fi;
+	rc = tfs_nodes_get(fs->nodes, ino, &n);
+	if (rc == 0 && n.kind == TFS_NODE_RUN) {
+		rc = run_find(fs, n.group, n.guid, n.guid_len, &run);
+		if (rc == 0) {
+			run_attr(fs, run, &st);
+			tfs_run_put(run);
+		}
+	} else if (rc == 0) {
+		rc = node_dir_attr(fs, &n, ino, false, &st);
+	}
+	if (rc != 0)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_attr(req, &st, fs->ttl_s);
+}
+
+static void tfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct tfs_fs *fs = fs_of(req);
+	struct tfs_node_info n;
+	struct tfs_run *run;
+	int rc;
+
+	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
+		fuse_reply_err(req, EROFS);
+		return;
+	}
+	rc = tfs_nodes_get(fs->nodes, ino, &n);
+	if (rc == 0 && n.kind != TFS_NODE_RUN)
+		rc = n.kind == TFS_NODE_STATUS ? -ENOENT : -EISDIR;
+	if (rc == 0)
+		rc = run_find(fs, n.group, n.guid, n.guid_len, &run);
+	if (rc != 0) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	/* The handle keeps the version it opened; bytes are never patched. */
+	fi->fh = (uint64_t)(uintptr_t)run;
+	fi->keep_cache = 0;
+	if (fuse_reply_open(req, fi) != 0)
+		tfs_run_put(run);
+}
+
+static void tfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		     struct fuse_file_info *fi)
+{
+	struct tfs_run *run = (struct tfs_run *)(uintptr_t)fi->fh;
+
+	(void)ino;
+	if (off < 0 || (uint64_t)off >= run->len) {
+		fuse_reply_buf(req, NULL, 0);
+		return;
+	}
+	if (size > run->len - (uint64_t)off)
+		size = run->len - (size_t)off;
+	fuse_reply_buf(req, run->bytes + off, size);
+}
+
+static void tfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	tfs_run_put((struct tfs_run *)(uintptr_t)fi->fh);
+	fuse_reply_err(req, 0);
+}
+
+static void tfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct tfs_fs *fs = fs_of(req);
+	struct dir_handle *d = calloc(1, sizeof(*d));
+	struct tfs_node_info n;
+	int rc = d ? tfs_nodes_get(fs->nodes, ino, &n) : -ENOMEM;
+
+	if (rc == 0) {
+		d->kind = n.kind;
+		switch (n.kind) {
+		case TFS_NODE_ROOT:
+		case TFS_NODE_GROUP:
+			break;
+		case TFS_NODE_GROUPS:
+			d->nids = tfs_listing_groups(fs->listing, NULL, 0);
+			d->ids = calloc(d->nids ? d->nids : 1, sizeof(*d->ids));
+			if (!d->ids)
+				rc = -ENOMEM;
+			else
+				d->nids = tfs_listing_groups(fs->listing, d->ids, d->nids);
+			break;
+		case TFS_NODE_RUNS:
+			d->group = tfs_listing_group(fs->listing, n.group);
+			rc = d->group ? tfs_group_open(fs->listing, d->group, &d->gen) : -ENOMEM;
+			break;
+		default:
+			rc = -ENOTDIR;
+		}
+	}
+	if (rc != 0) {
+		if (d)
+			free(d->ids);
+		free(d);
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	fi->fh = (uint64_t)(uintptr_t)d;
+	if (fuse_reply_open(req, fi) != 0) {
+		if (d->gen)
+			tfs_gen_put(fs->listing, d->group, d->gen);
+		free(d->ids);
+		free(d);
+	}
+}
+
+static void tfs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct tfs_fs *fs = fs_of(req);
+	struct dir_handle *d = (struct dir_handle *)(uintptr_t)fi->fh;
+
+	(void)ino;
+	if (d->gen)
+		tfs_gen_put(fs->listing, d->group, d->gen);
+	free(d->ids);
+	free(d);
+	fuse_reply_err(req, 0);
+}
+
+/* One directory entry to emit. */
+struct dent {
+	char name[TFS_GUID_MAX + 8];
+	struct fuse_entry_param e;
+};
+
+/* Entry `idx` of directory handle d (0 ".", 1 "..", then children).
+ * Returns 0, -ENOENT past the end, -EAGAIN when it needs a page fetch and
+ * may_wait is false, or an error from the fetch. */
+static int dir_entry(struct tfs_fs *fs, struct dir_handle *d, fuse_ino_t ino,
+		     size_t idx, bool may_wait, struct dent *out)
+{
+	struct tfs_node_info n;
+	struct tfs_run *run;
+	uint64_t child;
+	int rc;
+
+	memset(&out->e, 0, sizeof(out->e));
+	out->e.attr_timeout = out->e.entry_timeout = fs->ttl_s;
+	if (idx < 2) {
+		strcpy(out->name, idx == 0 ? "." : "..");
+		out->e.attr.st_ino = ino;
+		out->e.attr.st_mode = S_IFDIR;
+		return 0;
+	}
+	idx -= 2;
+	switch (d->kind) {
+	case TFS_NODE_ROOT:
+		if (idx > 0)
+			return -ENOENT;
+		strcpy(out->name, "groups");
+		n.kind = TFS_NODE_GROUPS;
+		out->e.ino = TFS_INO_GROUPS;
+		return node_dir_attr(fs, &n, TFS_INO_GROUPS, false, &out->e.attr);
+	case TFS_NODE_GROUPS:
+		if (idx >= d->nids)
+			return -ENOENT;
+		snprintf(out->name, sizeof(out->name), "%llu", (unsigned long long)d->ids[idx]);
+		child = tfs_ino_group(d->ids[idx]);
+		n.kind = TFS_NODE_GROUP;
+		n.group = d->ids[idx];
+		rc = tfs_nodes_add(fs->nodes, child, TFS_NODE_GROUP, n.group, NULL, 0);
+		out->e.ino = child;
+		return rc ? rc : node_dir_attr(fs, &n, child, false, &out->e.attr);
+	case TFS_NODE_GROUP:
+		if (idx > 0)
+			return -ENOENT;
+		if (tfs_nodes_get(fs->nodes, ino, &n) != 0)
+			return -ENOENT;
+		strcpy(out->name, "runs");
+		child = tfs_ino_runs(n.group);
+		n.kind = TFS_NODE_RUNS;
+		rc = tfs_nodes_add(fs->nodes, child, TFS_NODE_RUNS, n.group, NULL, 0);
+		out->e.ino = child;
+		return rc ? rc : node_dir_attr(fs, &n, child, false, &out->e.attr);
+	case TFS_NODE_RUNS:
+		rc = tfs_gen_entry(fs->listing, d->group, d->gen, idx, may_wait, &run);
+		if (rc != 0)
+			return rc;
+		snprintf(out->name, sizeof(out->name), "%s.json", run->guid);
+		rc = tfs_nodes_add(fs->nodes, run->ino, TFS_NODE_RUN,
+				   tfs_listing_group_id(d->group), run->guid, run->guid_len);
+		out->e.ino = run->ino;
+		run_attr(fs, run, &out->e.attr);
+		tfs_run_put(run);
+		if (rc == -EEXIST) {
+			tfs_err("inode number collision for run %s; entry hidden", out->name);
+			out->name[0] = '\0';
+			rc = 0;
+		}
+		return rc;
+	default:
+		return -ENOENT;
+	}
+}
+
+static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi, bool plus)
+{
+	struct tfs_fs *fs = fs_of(req);
+	struct dir_handle *d = (struct dir_handle *)(uintptr_t)fi->fh;
+	char *buf = malloc(size);
+	size_t used = 0;
+	struct dent de;
+	int rc = 0;
+
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	for (size_t idx = off < 0 ? 0 : (size_t)off;; idx++) {
+		size_t need;
+
+		rc = dir_entry(fs, d, ino, idx, used == 0, &de);
+		if (rc != 0)
+			break;
+		if (!de.name[0])
+			continue;
+		if (plus)
+			need = fuse_add_direntry_plus(req, buf + used, size - used, de.name,
+						      &de.e, (off_t)(idx + 1));
+		else
+			need = fuse_add_direntry(req, buf + used, size - used, de.name,
+						 &de.e.attr, (off_t)(idx + 1));
+		if (need > size - used)
+			break;
+		used += need;
+	}
+	if (used == 0 && rc != 0 && rc != -ENOENT)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_buf(req, buf, used);
+	free(buf);
+}
+
+static void tfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			struct fuse_file_info *fi)
+{
+	do_readdir(req, ino, size, off, fi, false);
+}
+
+static void tfs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
+			    off_t off, struct fuse_file_info *fi)
+{
+	do_readdir(req, ino, size, off, fi, true);
+}
+
+static void tfs_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct statvfs sv;
+
+	(void)ino;
+	memset(&sv, 0, sizeof(sv));
+	sv.f_bsize = 4096;
+	sv.f_frsize = 512;
+	sv.f_namemax = 255;
+	sv.f_flag = ST_RDONLY | ST_NOSUID | ST_NODEV;
+	fuse_reply_statfs(req, &sv);
+}
+
+/* Everything that would change the tree. The kernel's ro flag stops these
+ * first; answering EROFS here too keeps that true without it. */
+static void erofs_setattr(fuse_req_t req, fuse_ino_t i, struct stat *a, int s,
+			  struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void erofs_mknod(fuse_req_t req, fuse_ino_t p, const char *n, mode_t m, dev_t r)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void erofs_mkdir(fuse_req_t req, fuse_ino_t p, const char *n, mode_t m)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void erofs_name(fuse_req_t req, fuse_ino_t p, const char *n)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void erofs_symlink(fuse_req_t req, const char *l, fuse_ino_t p, const char *n)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void erofs_rename(fuse_req_t req, fuse_ino_t p, const char *n, fuse_ino_t np,
+			 const char *nn, unsigned int f)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void erofs_link(fuse_req_t req, fuse_ino_t i, fuse_ino_t np, const char *nn)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void erofs_write(fuse_req_t req, fuse_ino_t i, const char *b, size_t s,
+			off_t o, struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void erofs_create(fuse_req_t req, fuse_ino_t p, const char *n, mode_t m,
+			 struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void erofs_setxattr(fuse_req_t req, fuse_ino_t i, const char *n,
+			   const char *v, size_t s, int f)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void erofs_removexattr(fuse_req_t req, fuse_ino_t i, const char *n)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void erofs_fallocate(fuse_req_t req, fuse_ino_t i, int m, off_t o, off_t l,
+			    struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+const struct fuse_lowlevel_ops tfs_fs_ops = {
+	.lookup = tfs_lookup,
+	.getattr = tfs_getattr,
+	.open = tfs_open,
+	.read = tfs_read,
+	.release = tfs_release,
+	.opendir = tfs_opendir,
+	.readdir = tfs_readdir,
+	.readdirplus = tfs_readdirplus,
+	.releasedir = tfs_releasedir,
+	.statfs = tfs_statfs,
+	.setattr = erofs_setattr,
+	.mknod = erofs_mknod,
+	.mkdir = erofs_mkdir,
+	.unlink = erofs_name,
+	.rmdir = erofs_name,
+	.symlink = erofs_symlink,
+	.rename = erofs_rename,
+	.link = erofs_link,
+	.write = erofs_write,
+	.create = erofs_create,
+	.setxattr = erofs_setxattr,
+	.removexattr = erofs_removexattr,
+	.fallocate = erofs_fallocate,
+};

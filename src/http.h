@@ -1,0 +1,53 @@
+/*
+ * http.h -- GET requests to the tenant through libcurl.
+ *
+ * Connections are reused (a pool of easy handles sharing DNS, TLS sessions
+ * and the connection cache), every body lands in a buffer with a hard cap,
+ * transient failures are retried with exponential backoff and full jitter,
+ * and only URLs on the tenant's own origin are requested, so the key in
+ * the Authorization header cannot travel anywhere else. This module maps
+ * nothing to errno itself: errmap.c does.
+ */
+#ifndef TFS_HTTP_H
+#define TFS_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "url.h"
+
+struct tfs_http_cfg {
+	const struct tfs_tenant *tenant; /* copied */
+	const char *key;		/* copied into the header, wiped at free */
+	const char *cafile;		/* NULL: the system's CA bundle */
+	long timeout_s;			/* whole request */
+	long connect_timeout_s;
+	unsigned retries;		/* extra attempts after the first */
+	size_t max_body;		/* bytes; larger bodies fail */
+	bool debug;			/* log each request (never its headers) */
+};
+
+struct tfs_http_stats {
+	uint64_t requests;		/* attempts sent */
+	uint64_t by_class[6];		/* [0] transport failures, [2] 2xx ... [5] 5xx */
+	uint64_t retries;
+	uint64_t bytes;
+};
+
+struct tfs_http;
+
+/* Returns a client (free with tfs_http_free) or NULL without memory.
+ * curl_global_init must have run. */
+struct tfs_http *tfs_http_new(const struct tfs_http_cfg *cfg);
+void tfs_http_free(struct tfs_http *h);
+
+/* GET url (which must lie on the tenant's origin). On 0 *body is a
+ * NUL-terminated malloc'd buffer the caller frees with free(), *len its
+ * length. Errors: -EACCES (401/403), -ENOENT (404), -EIO (anything else
+ * that failed after the retries), -ENOMEM, -EINVAL (foreign origin). */
+int tfs_http_get(struct tfs_http *h, const char *url, char **body, size_t *len);
+
+void tfs_http_stats(struct tfs_http *h, struct tfs_http_stats *out);
+
+#endif

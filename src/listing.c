@@ -1,0 +1,526 @@
+/* listing.c -- generations of a group's run list; see listing.h. */
+#include "listing.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "log.h"
+#include "router.h"
+
+enum group_state { G_UNKNOWN, G_OK, G_MISSING };
+
+struct tfs_gen {
+	int refs;			/* g->mu */
+	int64_t born;			/* when its page 1 was asked */
+	struct tfs_run **runs;		/* walk order, no guid twice */
+	size_t n, cap;
+	size_t *slots;			/* open addressing: index + 1, 0 empty */
+	size_t nslots;
+	unsigned next_page;		/* next page to ask, 1-based */
+	unsigned pages_fetched;
+	int64_t pages_total;
+	bool complete;
+	bool fetching;			/* a fetch for next_page is under way */
+	int64_t max_mtime;
+};
+
+struct tfs_group {
+	uint64_t id;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct tfs_gen *cur;		/* mu */
+	bool starting;			/* mu: a thread is fetching a new page 1 */
+	enum group_state state;		/* mu */
+	int64_t state_at;		/* mu */
+	bool named;
+	struct tfs_group *next;		/* listing mu */
+};
+
+struct tfs_listing {
+	struct tfs_listing_cfg cfg;
+	pthread_mutex_t mu;
+	struct tfs_group *groups;	/* mu; newest first, never removed */
+	uint64_t *named;
+};
+
+void tfs_run_get(struct tfs_run *r)
+{
+	atomic_fetch_add_explicit((_Atomic int *)&r->refs, 1, memory_order_relaxed);
+}
+
+void tfs_run_put(struct tfs_run *r)
+{
+	if (!r || atomic_fetch_sub_explicit((_Atomic int *)&r->refs, 1,
+					    memory_order_acq_rel) != 1)
+		return;
+	free(r->guid);
+	free(r->bytes);
+	free(r);
+}
+
+static int64_t now(struct tfs_listing *l)
+{
+	return l->cfg.clock(l->cfg.clock_ctx);
+}
+
+static struct tfs_gen *gen_new(int64_t born)
+{
+	struct tfs_gen *gen = calloc(1, sizeof(*gen));
+
+	if (!gen)
+		return NULL;
+	gen->born = born;
+	gen->next_page = 1;
+	gen->refs = 1;
+	return gen;
+}
+
+static void gen_free(struct tfs_gen *gen)
+{
+	for (size_t i = 0; i < gen->n; i++)
+		tfs_run_put(gen->runs[i]);
+	free(gen->runs);
+	free(gen->slots);
+	free(gen);
+}
+
+static void gen_unref(struct tfs_gen *gen)
+{
+	if (gen && --gen->refs == 0)
+		gen_free(gen);
+}
+
+static ssize_t gen_index(const struct tfs_gen *gen, uint64_t ino,
+			 const char *guid, size_t len)
+{
+	if (!gen->nslots)
+		return -1;
+	for (size_t s = ino & (gen->nslots - 1);; s = (s + 1) & (gen->nslots - 1)) {
+		size_t v = gen->slots[s];
+		const struct tfs_run *r;
+
+		if (v == 0)
+			return -1;
+		r = gen->runs[v - 1];
+		if (r->ino == ino && r->guid_len == len && memcmp(r->guid, guid, len) == 0)
+			return (ssize_t)(v - 1);
+	}
+}
+
+static void slot_put(size_t *slots, size_t nslots, uint64_t ino, size_t v)
+{
+	size_t s = ino & (nslots - 1);
+
+	while (slots[s])
+		s = (s + 1) & (nslots - 1);
+	slots[s] = v;
+}
+
+static int gen_reserve(struct tfs_gen *gen, size_t more)
+{
+	size_t need = gen->n + more;
+
+	if (need > gen->cap) {
+		size_t cap = gen->cap ? gen->cap : 64;
+		struct tfs_run **runs;
+
+		while (cap < need)
+			cap *= 2;
+		runs = realloc(gen->runs, cap * sizeof(*runs));
+		if (!runs)
+			return -ENOMEM;
+		gen->runs = runs;
+		gen->cap = cap;
+	}
+	if (need * 2 > gen->nslots) {
+		size_t nslots = gen->nslots ? gen->nslots : 128;
+		size_t *slots;
+
+		while (need * 2 > nslots)
+			nslots *= 2;
+		slots = calloc(nslots, sizeof(*slots));
+		if (!slots)
+			return -ENOMEM;
+		for (size_t i = 0; i < gen->n; i++)
+			slot_put(slots, nslots, gen->runs[i]->ino, i + 1);
+		free(gen->slots);
+		gen->slots = slots;
+		gen->nslots = nslots;
+	}
+	return 0;
+}
+
+/* Append a page's runs, skipping guids already in the generation (a run
+ * that slid across a page boundary while the list moved). */
+static int gen_merge(struct tfs_gen *gen, uint64_t group, struct tfs_page *p)
+{
+	int rc = gen_reserve(gen, p->nruns);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < p->nruns; i++) {
+		struct tfs_page_run *pr = &p->runs[i];
+		uint64_t ino = tfs_ino_run(group, pr->guid, pr->guid_len);
+		struct tfs_run *r;
+
+		if (gen_index(gen, ino, pr->guid, pr->guid_len) >= 0)
+			continue;
+		if (pr->len > UINT32_MAX)
+			continue;
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		r->ino = ino;
+		r->mtime = pr->mtime;
+		r->len = (uint32_t)pr->len;
+		r->guid_len = (uint16_t)pr->guid_len;
+		r->finished = pr->finished;
+		r->refs = 1;
+		tfs_page_take(p, i, &r->guid, &r->bytes);
+		gen->runs[gen->n++] = r;
+		slot_put(gen->slots, gen->nslots, ino, gen->n);
+		if (r->mtime > gen->max_mtime)
+			gen->max_mtime = r->mtime;
+	}
+	return 0;
+}
+
+/* Whether the page just merged was the last one. The walk trusts what the
+ * pages hold: an empty page or one shorter than the server's own per_page
+ * ends it; a full page ends it only when meta agrees that nothing follows. */
+static bool page_is_last(const struct tfs_page *p, unsigned page)
+{
+	size_t items = p->nruns + p->skipped;
+
+	if (items == 0 || (int64_t)items < p->per_page)
+		return true;
+	return p->next_page_number < 0 && (int64_t)page * p->per_page >= p->count;
+}
+
+/* Fetch gen's next page. Called and returns with g->mu held; drops it for
+ * the request. If another thread is already fetching for gen, waits for it
+ * instead (one request per page). */
+static int gen_fetch_next(struct tfs_listing *l, struct tfs_group *g,
+			  struct tfs_gen *gen)
+{
+	struct tfs_page p;
+	unsigned page;
+	int rc;
+
+	if (gen->fetching) {
+		while (gen->fetching)
+			pthread_cond_wait(&g->cv, &g->mu);
+		return 0;
+	}
+	gen->fetching = true;
+	gen->refs++;
+	page = gen->next_page;
+	pthread_mutex_unlock(&g->mu);
+	rc = l->cfg.fetch(l->cfg.fetch_ctx, g->id, page, &p);
+	pthread_mutex_lock(&g->mu);
+	if (rc == 0) {
+		if (p.skipped)
+			tfs_warn("group %llu page %u: skipped %zu run(s) without a usable guid",
+				 (unsigned long long)g->id, page, p.skipped);
+		rc = gen_merge(gen, g->id, &p);
+		if (rc == 0) {
+			gen->pages_fetched++;
+			gen->pages_total = p.pages;
+			gen->next_page = page + 1;
+			gen->complete = page_is_last(&p, page);
+		}
+		tfs_page_free(&p);
+	}
+	gen->fetching = false;
+	pthread_cond_broadcast(&g->cv);
+	gen_unref(gen);
+	return rc;
+}
+
+static bool fresh(struct tfs_listing *l, int64_t since)
+{
+	return now(l) - since < l->cfg.ttl_ms;
+}
+
+/* The current generation, fresh and with page 1, or an error. Called and
+ * returns with g->mu held. A 404 is remembered for the TTL. */
+static int group_current(struct tfs_listing *l, struct tfs_group *g,
+			 struct tfs_gen **out)
+{
+	for (;;) {
+		struct tfs_gen *gen;
+		int rc;
+
+		if (g->cur && fresh(l, g->cur->born)) {
+			*out = g->cur;
+			return 0;
+		}
+		if (g->state == G_MISSING && fresh(l, g->state_at))
+			return -ENOENT;
+		if (g->starting) {
+			pthread_cond_wait(&g->cv, &g->mu);
+			continue;
+		}
+		gen = gen_new(now(l));
+		if (!gen)
+			return -ENOMEM;
+		g->starting = true;
+		rc = gen_fetch_next(l, g, gen);
+		g->starting = false;
+		pthread_cond_broadcast(&g->cv);
+		if (rc != 0) {
+			gen_unref(gen);
+			if (rc == -ENOENT) {
+				g->state = G_MISSING;
+				g->state_at = now(l);
+			}
+			return rc;
+		}
+		g->state = G_OK;
+		gen_unref(g->cur);
+		g->cur = gen;
+	}
+}
+
+struct tfs_listing *tfs_listing_new(const struct tfs_listing_cfg *cfg)
+{
+	struct tfs_listing *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return NULL;
+	l->cfg = *cfg;
+	pthread_mutex_init(&l->mu, NULL);
+	if (cfg->nnamed) {
+		l->named = calloc(cfg->nnamed, sizeof(*l->named));
+		if (!l->named) {
+			free(l);
+			return NULL;
+		}
+		memcpy(l->named, cfg->named, cfg->nnamed * sizeof(*l->named));
+	}
+	l->cfg.named = l->named;
+	/* Oldest named first in the list walk below: insert in reverse. */
+	for (size_t i = cfg->nnamed; i-- > 0;) {
+		struct tfs_group *g = tfs_listing_group(l, cfg->named[i]);
+
+		if (!g) {
+			tfs_listing_free(l);
+			return NULL;
+		}
+		g->named = true;
+	}
+	return l;
+}
+
+void tfs_listing_free(struct tfs_listing *l)
+{
+	struct tfs_group *g, *next;
+
+	if (!l)
+		return;
+	for (g = l->groups; g; g = next) {
+		next = g->next;
+		gen_unref(g->cur);
+		pthread_mutex_destroy(&g->mu);
+		pthread_cond_destroy(&g->cv);
+		free(g);
+	}
+	pthread_mutex_destroy(&l->mu);
+	free(l->named);
+	free(l);
+}
+
+struct tfs_group *tfs_listing_group(struct tfs_listing *l, uint64_t id)
+{
+	struct tfs_group *g;
+
+	pthread_mutex_lock(&l->mu);
+	for (g = l->groups; g; g = g->next)
+		if (g->id == id)
+			goto out;
+	g = calloc(1, sizeof(*g));
+	if (g) {
+		g->id = id;
+		pthread_mutex_init(&g->mu, NULL);
+		pthread_cond_init(&g->cv, NULL);
+		g->next = l->groups;
+		l->groups = g;
+	}
+out:
+	pthread_mutex_unlock(&l->mu);
+	return g;
+}
+
+size_t tfs_listing_groups(struct tfs_listing *l, uint64_t *ids, size_t max)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&l->mu);
+	/* Named groups in the order given, then the ones found since. */
+	for (size_t i = 0; i < l->cfg.nnamed; i++) {
+		for (struct tfs_group *g = l->groups; g; g = g->next) {
+			if (g->id != l->named[i])
+				continue;
+			pthread_mutex_lock(&g->mu);
+			if (g->state != G_MISSING) {
+				if (n < max)
+					ids[n] = g->id;
+				n++;
+			}
+			pthread_mutex_unlock(&g->mu);
+			break;
+		}
+	}
+	for (struct tfs_group *g = l->groups; g; g = g->next) {
+		if (g->named)
+			continue;
+		pthread_mutex_lock(&g->mu);
+		if (g->state == G_OK) {
+			if (n < max)
+				ids[n] = g->id;
+			n++;
+		}
+		pthread_mutex_unlock(&g->mu);
+	}
+	pthread_mutex_unlock(&l->mu);
+	return n;
+}
+
+uint64_t tfs_listing_group_id(const struct tfs_group *g)
+{
+	return g->id;
+}
+
+int64_t tfs_group_mtime(struct tfs_listing *l, struct tfs_group *g)
+{
+	int64_t t;
+
+	(void)l;
+	pthread_mutex_lock(&g->mu);
+	t = g->cur ? g->cur->max_mtime : 0;
+	pthread_mutex_unlock(&g->mu);
+	return t;
+}
+
+int64_t tfs_listing_mtime(struct tfs_listing *l)
+{
+	int64_t t = 0;
+
+	pthread_mutex_lock(&l->mu);
+	for (struct tfs_group *g = l->groups; g; g = g->next) {
+		int64_t gt = tfs_group_mtime(l, g);
+
+		if (gt > t)
+			t = gt;
+	}
+	pthread_mutex_unlock(&l->mu);
+	return t;
+}
+
+int tfs_group_check(struct tfs_listing *l, struct tfs_group *g)
+{
+	struct tfs_gen *gen;
+	int rc;
+
+	pthread_mutex_lock(&g->mu);
+	rc = group_current(l, g, &gen);
+	pthread_mutex_unlock(&g->mu);
+	return rc;
+}
+
+int tfs_group_open(struct tfs_listing *l, struct tfs_group *g,
+		   struct tfs_gen **out)
+{
+	int rc;
+
+	pthread_mutex_lock(&g->mu);
+	rc = group_current(l, g, out);
+	if (rc == 0)
+		(*out)->refs++;
+	pthread_mutex_unlock(&g->mu);
+	return rc;
+}
+
+void tfs_gen_put(struct tfs_listing *l, struct tfs_group *g, struct tfs_gen *gen)
+{
+	(void)l;
+	pthread_mutex_lock(&g->mu);
+	gen_unref(gen);
+	pthread_mutex_unlock(&g->mu);
+}
+
+int tfs_gen_entry(struct tfs_listing *l, struct tfs_group *g,
+		  struct tfs_gen *gen, size_t i, bool wait, struct tfs_run **out)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&g->mu);
+	while (i >= gen->n && !gen->complete) {
+		if (!wait) {
+			rc = -EAGAIN;
+			break;
+		}
+		rc = gen_fetch_next(l, g, gen);
+		if (rc)
+			break;
+	}
+	if (rc == 0 && i >= gen->n)
+		rc = -ENOENT;
+	if (rc == 0) {
+		*out = gen->runs[i];
+		tfs_run_get(*out);
+	}
+	pthread_mutex_unlock(&g->mu);
+	return rc;
+}
+
+int tfs_group_find(struct tfs_listing *l, struct tfs_group *g,
+		   const char *guid, size_t len, struct tfs_run **out)
+{
+	uint64_t ino = tfs_ino_run(g->id, guid, len);
+	struct tfs_gen *gen = NULL;
+	int rc;
+
+	pthread_mutex_lock(&g->mu);
+	rc = group_current(l, g, &gen);
+	if (rc == 0)
+		gen->refs++;	/* held across the unlocked fetches below */
+	else
+		gen = NULL;
+	while (rc == 0) {
+		ssize_t at = gen_index(gen, ino, guid, len);
+
+		if (at >= 0) {
+			*out = gen->runs[at];
+			tfs_run_get(*out);
+			break;
+		}
+		if (gen->complete) {
+			rc = -ENOENT;
+			break;
+		}
+		rc = gen_fetch_next(l, g, gen);
+	}
+	gen_unref(gen);
+	pthread_mutex_unlock(&g->mu);
+	return rc;
+}
+
+void tfs_group_stats(struct tfs_listing *l, struct tfs_group *g,
+		     struct tfs_group_stats *out)
+{
+	(void)l;
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&g->mu);
+	if (g->cur) {
+		out->runs_known = g->cur->n;
+		out->pages_fetched = g->cur->pages_fetched;
+		out->pages_total = g->cur->pages_total;
+		out->complete = g->cur->complete;
+	}
+	pthread_mutex_unlock(&g->mu);
+}

@@ -1,0 +1,50 @@
+/*
+ * options.h -- the command line: tinesfs's own -o options, their defaults
+ * and validation, the two positional arguments, and the API key.
+ *
+ * Everything that can be wrong on the command line is found here, before
+ * anything is mounted, and reported as one line naming the option.
+ */
+#ifndef TFS_OPTIONS_H
+#define TFS_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <fuse_lowlevel.h>
+
+#include "url.h"
+
+#define TFS_MAX_GROUPS 1024
+
+struct tfs_options {
+	struct tfs_tenant tenant;
+	char *key;			/* malloc'd; wipe with tfs_options_free */
+	char *key_file;			/* as given */
+	char *cafile;
+	long ttl_s;
+	unsigned per_page;
+	long timeout_s;
+	unsigned retries;
+	uint64_t groups[TFS_MAX_GROUPS];
+	size_t ngroups;
+	bool show_help;
+	bool show_version;
+};
+
+/* Parse argv into o and the arguments left for libfuse (args, which the
+ * caller frees with fuse_opt_free_args). Reads the key from key_file or
+ * TINES_API_KEY (overwritten and unset). Returns 0, or 1 after printing
+ * one line that names the problem to stderr. With --help/--version it
+ * returns 0 without reading a key. */
+int tfs_options_parse(int argc, char **argv, struct tfs_options *o,
+		      struct fuse_args *args);
+
+/* Print tinesfs's own options, each with its default. */
+void tfs_options_help(const char *prog);
+
+/* Wipe and free the key and strings. */
+void tfs_options_free(struct tfs_options *o);
+
+#endif
