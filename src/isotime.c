@@ -68,8 +68,11 @@ int tfs_iso8601_parse(const char *s, size_t len, int64_t *out)
 		if (!digits(s, len, p + 1, 2, &oh))
 			return -EINVAL;
 		p += 3;
-		if (p < len && s[p] == ':')
+		if (p < len && s[p] == ':') {
 			p++;
+			if (p >= len)
+				return -EINVAL;	/* "+02:" */
+		}
 		if (p < len) {
 			if (!digits(s, len, p, 2, &om))
 				return -EINVAL;

@@ -130,21 +130,15 @@ static size_t tfs_jt_encode(unsigned cp, char *u)
 /* Value of the 4 hex digits at p, or -1 if there are not 4 of them. */
 static long tfs_jt_hex4(const char *p, const char *e)
 {
+	static const char hex[] = "0123456789abcdefABCDEF";
+	const char *x;
 	long v = 0;
 	int i;
 
-	if (e - p < 4)
-		return -1;
 	for (i = 0; i < 4; i++) {
-		char c = p[i];
-
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= c - '0';
-		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-			v |= (c | 0x20) - 'a' + 10;
-		else
+		if (e - p <= i || !(x = memchr(hex, p[i], 22)))
 			return -1;
+		v = v << 4 | (x - hex < 16 ? x - hex : x - hex - 6);
 	}
 	return v;
 }

@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <fuse_lowlevel.h>
 #include <json-c/json_c_version.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,8 +127,11 @@ int main(int argc, char *argv[])
 			goto err_out6;
 		}
 		fuse_loop_cfg_set_clone_fd(lc, fo.clone_fd);
-		fuse_loop_cfg_set_max_threads(lc, fo.max_threads);
-		fuse_loop_cfg_set_idle_threads(lc, fo.max_idle_threads);
+		/* libfuse leaves max_threads at UINT_MAX unless -o max_threads= was given. */
+		if (fo.max_threads > 0 && fo.max_threads <= 100000)
+			fuse_loop_cfg_set_max_threads(lc, fo.max_threads);
+		if (fo.max_idle_threads != UINT_MAX)
+			fuse_loop_cfg_set_idle_threads(lc, fo.max_idle_threads);
 		ret = fuse_session_loop_mt(se, lc);
 		fuse_loop_cfg_destroy(lc);
 	}

@@ -86,7 +86,7 @@ int tfs_nodes_add(struct tfs_nodes *t, uint64_t ino, enum tfs_kind kind,
 	n = t->slots[s];
 	if (n) {
 		if (n->kind != kind || n->group != group || n->guid_len != guid_len ||
-		    memcmp(n->guid, guid, guid_len) != 0)
+		    (guid_len && memcmp(n->guid, guid, guid_len) != 0))
 			rc = -EEXIST;
 		goto out;
 	}
@@ -105,7 +105,8 @@ int tfs_nodes_add(struct tfs_nodes *t, uint64_t ino, enum tfs_kind kind,
 	n->group = group;
 	n->kind = (uint8_t)kind;
 	n->guid_len = (uint8_t)guid_len;
-	memcpy(n->guid, guid, guid_len);
+	if (guid_len)
+		memcpy(n->guid, guid, guid_len);
 	n->guid[guid_len] = '\0';
 	t->slots[s] = n;
 	t->n++;

@@ -15,16 +15,34 @@ static int fail(char *err, size_t errlen, const char *why)
 	return -EINVAL;
 }
 
+/* Only canonical dotted decimal counts: resolvers read "0127.0.0.1" as
+ * octal (87.0.0.1), so anything else is not loopback. */
+static bool dotted_loopback(const char *h)
+{
+	int parts = 0;
+	unsigned first = 0;
+
+	while (parts < 4) {
+		unsigned v = 0;
+		size_t n = 0;
+
+		while (h[n] >= '0' && h[n] <= '9' && n < 4)
+			v = v * 10 + (unsigned)(h[n++] - '0');
+		if (n == 0 || n > 3 || v > 255 || (n > 1 && h[0] == '0'))
+			return false;
+		if (parts++ == 0)
+			first = v;
+		h += n;
+		if (parts < 4 && *h++ != '.')
+			return false;
+	}
+	return *h == '\0' && first == 127;
+}
+
 bool tfs_host_is_loopback(const char *host)
 {
-	unsigned a, b, c, d;
-	char tail;
-
-	if (strcasecmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0)
-		return true;
-	if (sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4)
-		return a == 127 && b < 256 && c < 256 && d < 256;
-	return false;
+	return strcasecmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
+	       dotted_loopback(host);
 }
 
 static bool host_ok(const char *h, size_t n)

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Run every tinesfs test: the unit and mounted suites in a normal build and
+# in an AddressSanitizer/UBSan build, plus a warning-clean clang build.
+# Installs what it needs. Usage: contrib/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+contrib/deps.sh
+
+if [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
+	echo "test.sh: FAIL: /dev/fuse or fusermount3 is missing; mounted tests cannot run" >&2
+	exit 1
+fi
+
+setup() { # dir, meson args...
+	local dir=$1; shift
+	if [ -f "$dir/build.ninja" ]; then
+		meson configure "$dir" "$@" >/dev/null
+	else
+		meson setup "$dir" "$@" >/dev/null
+	fi
+	ninja -C "$dir" >/dev/null
+}
+
+passed=0; failed=0
+run_suites() { # dir
+	local dir=$1 rc=0
+	echo "== tests in $dir"
+	meson test -C "$dir" --print-errorlogs --no-rebuild --suite unit --suite mount || rc=$?
+	local p f
+	p=$(jq -s '[.[] | select(.result == "OK")] | length' "$dir/meson-logs/testlog.json")
+	f=$(jq -s '[.[] | select(.result != "OK")] | length' "$dir/meson-logs/testlog.json")
+	passed=$((passed + p)); failed=$((failed + f))
+	[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || failed=$((failed + 1))
+}
+
+setup build --werror=false
+# clang must build warning-free too.
+CC=clang setup build-clang -Dwerror=true
+setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
+run_suites build
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	run_suites build-asan
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
