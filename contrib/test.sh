@@ -35,7 +35,7 @@ run_suites() { # dir
 	[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || failed=$((failed + 1))
 }
 
-setup build --werror=false
+setup build
 # clang must build warning-free too.
 CC=clang setup build-clang -Dwerror=true
 setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
