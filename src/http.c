@@ -21,7 +21,7 @@
 
 struct tfs_http {
 	struct tfs_tenant tenant;
-	char *auth;			/* "Authorization: Bearer ..." */
+	char *auth;			/* mu; "Authorization: Bearer ..." */
 	char *cafile;
 	long timeout_s, connect_timeout_s;
 	unsigned retries;
@@ -220,9 +220,11 @@ static long attempt(struct tfs_http *h, CURL *c, const char *url,
 	long status = 0;
 
 	hl = curl_slist_append(hl, "Accept: application/json");
-	t = hl ? curl_slist_append(hl, h->auth) : NULL;
+	pthread_mutex_lock(&h->mu);
+	t = hl ? curl_slist_append(hl, h->auth) : NULL;	/* copies it */
+	pthread_mutex_unlock(&h->mu);
 	if (!t) {
-		curl_slist_free_all(hl);
+		curl_slist_free_all(hl);	/* libcurl freed nothing: hl is whole */
 		*cc = CURLE_OUT_OF_MEMORY;
 		return 0;
 	}
@@ -332,4 +334,21 @@ void tfs_http_stats(struct tfs_http *h, struct tfs_http_stats *out)
 	pthread_mutex_lock(&h->mu);
 	*out = h->stats;
 	pthread_mutex_unlock(&h->mu);
+}
+
+int tfs_http_set_key(struct tfs_http *h, const char *key)
+{
+	size_t alen = strlen(key) + 32;
+	char *auth = malloc(alen), *old;
+
+	if (!auth)
+		return -ENOMEM;
+	snprintf(auth, alen, "Authorization: Bearer %s", key);
+	pthread_mutex_lock(&h->mu);
+	old = h->auth;
+	h->auth = auth;
+	pthread_mutex_unlock(&h->mu);
+	explicit_bzero(old, strlen(old));
+	free(old);
+	return 0;
 }

@@ -50,4 +50,8 @@ int tfs_http_get(struct tfs_http *h, const char *url, char **body, size_t *len);
 
 void tfs_http_stats(struct tfs_http *h, struct tfs_http_stats *out);
 
+/* Replace the key (a rotated key, on SIGHUP); the old one is wiped.
+ * Returns 0 or -ENOMEM (the old key then stays). */
+int tfs_http_set_key(struct tfs_http *h, const char *key);
+
 #endif

@@ -37,6 +37,8 @@ struct tfs_group {
 	enum group_state state;		/* mu */
 	int64_t state_at;		/* mu */
 	bool named;
+	int last_error;			/* mu */
+	bool stale;			/* mu */
 	struct tfs_group *next;		/* listing mu */
 };
 
@@ -235,6 +237,7 @@ static int gen_fetch_next(struct tfs_listing *l, struct tfs_group *g,
 		}
 		tfs_page_free(&p);
 	}
+	g->last_error = rc;
 	gen->fetching = false;
 	pthread_cond_broadcast(&g->cv);
 	gen_unref(gen);
@@ -516,11 +519,38 @@ void tfs_group_stats(struct tfs_listing *l, struct tfs_group *g,
 	(void)l;
 	memset(out, 0, sizeof(*out));
 	pthread_mutex_lock(&g->mu);
+	out->id = g->id;
+	out->last_error = g->last_error;
+	out->stale = g->stale;
 	if (g->cur) {
 		out->runs_known = g->cur->n;
 		out->pages_fetched = g->cur->pages_fetched;
 		out->pages_total = g->cur->pages_total;
 		out->complete = g->cur->complete;
+		out->refreshed_at = g->cur->born;
 	}
 	pthread_mutex_unlock(&g->mu);
+}
+
+void tfs_listing_each(struct tfs_listing *l,
+		      void (*fn)(void *ctx, struct tfs_group *g), void *ctx)
+{
+	pthread_mutex_lock(&l->mu);
+	for (struct tfs_group *g = l->groups; g; g = g->next)
+		fn(ctx, g);
+	pthread_mutex_unlock(&l->mu);
+}
+
+void tfs_listing_drop_all(struct tfs_listing *l)
+{
+	pthread_mutex_lock(&l->mu);
+	for (struct tfs_group *g = l->groups; g; g = g->next) {
+		pthread_mutex_lock(&g->mu);
+		gen_unref(g->cur);
+		g->cur = NULL;
+		if (g->state == G_MISSING)
+			g->state = G_UNKNOWN;
+		pthread_mutex_unlock(&g->mu);
+	}
+	pthread_mutex_unlock(&l->mu);
 }

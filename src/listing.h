@@ -108,12 +108,25 @@ void tfs_run_put(struct tfs_run *r);
 
 /* Counters for tests and the status file. */
 struct tfs_group_stats {
+	uint64_t id;
 	size_t runs_known;
-	unsigned pages_fetched;
-	int64_t pages_total;
+	unsigned pages_fetched;		/* of the current generation */
+	int64_t pages_total;		/* meta.pages of the last page seen */
 	bool complete;
+	int64_t refreshed_at;		/* clock ms of the current page 1; 0 never */
+	int last_error;			/* -errno of the last failed fetch, 0 none */
+	bool stale;			/* served past its TTL because a fetch failed */
 };
 void tfs_group_stats(struct tfs_listing *l, struct tfs_group *g,
 		     struct tfs_group_stats *out);
+
+/* Call fn for every group the listing knows, newest first. fn must not
+ * call back into the listing for the whole list (it may for its group). */
+void tfs_listing_each(struct tfs_listing *l,
+		      void (*fn)(void *ctx, struct tfs_group *g), void *ctx);
+
+/* Forget every generation and every remembered miss (SIGHUP): the next
+ * access asks the API again. Handles that hold a generation keep it. */
+void tfs_listing_drop_all(struct tfs_listing *l);
 
 #endif
