@@ -7,13 +7,15 @@
 #include "errmap.h"
 #include "log.h"
 
-int tfs_fetch_page(void *ctx, uint64_t group, unsigned page, struct tfs_page *out)
+int tfs_fetch_page(void *ctx, uint64_t group, unsigned page, unsigned per_page,
+		   struct tfs_page *out)
 {
 	struct tfs_fetcher *f = ctx;
 	char url[512];
 	int rc;
 
-	if (tfs_url_runs_page(f->tenant, group, page, f->per_page, url, sizeof(url)) < 0)
+	if (tfs_url_runs_page(f->tenant, group, page,
+			      per_page ? per_page : f->per_page, url, sizeof(url)) < 0)
 		return -EIO;
 	for (unsigned n = 0;; n++) {
 		char *body;

@@ -21,6 +21,7 @@ struct tfs_fetcher {
 };
 
 /* tfs_fetch_fn for listing.c; ctx is a struct tfs_fetcher. */
-int tfs_fetch_page(void *ctx, uint64_t group, unsigned page, struct tfs_page *out);
+int tfs_fetch_page(void *ctx, uint64_t group, unsigned page, unsigned per_page,
+		   struct tfs_page *out);
 
 #endif

@@ -20,11 +20,22 @@ struct tfs_gen {
 	size_t n, cap;
 	size_t *slots;			/* open addressing: index + 1, 0 empty */
 	size_t nslots;
-	unsigned next_page;		/* next page to ask, 1-based */
+	/* The walk's cursor: runs at list positions [0, covered) have all
+	 * been seen, counted in the frame of `count` (meta.count of the last
+	 * page), with the server's own page size per_page. */
+	int64_t covered;
+	int64_t count;
+	int64_t per_page;
+	/* A page read past the cursor (runs slid by unseen before it): its
+	 * positions, in the same frame, until a bridging read joins it. */
+	bool island;
+	int64_t island_start, island_end;
+	int64_t drift;			/* largest |count change| between pages */
+	unsigned stalls;		/* fetches in a row that made no progress */
 	unsigned pages_fetched;
 	int64_t pages_total;
 	bool complete;
-	bool fetching;			/* a fetch for next_page is under way */
+	bool fetching;			/* a fetch for the cursor's page is under way */
 	int64_t max_mtime;
 };
 
@@ -76,7 +87,6 @@ static struct tfs_gen *gen_new(int64_t born)
 	if (!gen)
 		return NULL;
 	gen->born = born;
-	gen->next_page = 1;
 	gen->refs = 1;
 	return gen;
 }
@@ -203,14 +213,95 @@ static bool page_is_last(const struct tfs_page *p, unsigned page)
 	return p->next_page_number < 0 && (int64_t)page * p->per_page >= p->count;
 }
 
-/* Fetch gen's next page. Called and returns with g->mu held; drops it for
- * the request. If another thread is already fetching for gen, waits for it
- * instead (one request per page). */
+/* Fetches in a row that add nothing before the walk is declared broken:
+ * a server that keeps moving or lying must not make it run forever. */
+#define MAX_STALLS 8
+
+/*
+ * Account for one page in the walk's cursor; see doc/design.md.
+ *
+ * The list is paged by position, newest first, and moves while we walk
+ * it: runs arriving at the front push every later page back (the next
+ * page repeats runs we have: deduplicated), runs deleted ahead of the
+ * cursor pull later pages forward (the next page would skip runs). Both
+ * show as meta.count moving. The cursor is carried into the new frame by
+ * that difference; a page that starts past it means runs slid by
+ * unseen, so the cursor stays put and the next fetch re-reads the page
+ * that now holds them. Expiry at the old end also lowers count: that only
+ * costs a re-read, never a run.
+ */
+static void walk_advance(struct tfs_gen *gen, const struct tfs_page *p,
+			 unsigned page, bool *contiguous)
+{
+	int64_t per = p->per_page > 0 ? p->per_page : gen->per_page;
+	int64_t start = (int64_t)(page - 1) * per;
+	int64_t end = start + (int64_t)(p->nruns + p->skipped);
+	int64_t delta = gen->pages_fetched > 0 ? p->count - gen->count : 0;
+
+	gen->covered = gen->covered + delta < 0 ? 0 : gen->covered + delta;
+	if (gen->island) {
+		gen->island_start += delta;
+		gen->island_end += delta;
+	}
+	if ((delta < 0 ? -delta : delta) > gen->drift)
+		gen->drift = delta < 0 ? -delta : delta;
+	*contiguous = start <= gen->covered;
+	if (*contiguous) {
+		if (end > gen->covered)
+			gen->covered = end;
+		if (gen->island && gen->covered >= gen->island_start) {
+			if (gen->island_end > gen->covered)
+				gen->covered = gen->island_end;
+			gen->island = false;
+		}
+	} else if (!gen->island || start < gen->island_start) {
+		/* Keep the island nearest the cursor; runs of any other
+		 * page are merged anyway, only not counted as covered. */
+		gen->island = true;
+		gen->island_start = start;
+		gen->island_end = end;
+	} else if (start <= gen->island_end && end > gen->island_end) {
+		gen->island_end = end;
+	}
+	gen->count = p->count;
+	gen->per_page = per;
+}
+
+/* The page to ask next, and its size (0: the configured one). Normally
+ * the page holding the cursor. With an island ahead, one aligned window
+ * of the smallest size that spans from a little before the cursor to a
+ * little past the island's start, so that the runs which slid between
+ * them are read in one request even if the list moves again meanwhile;
+ * re-reading whole pages instead would chase the shift forever. */
+static unsigned next_window(const struct tfs_gen *gen, unsigned *per_page)
+{
+	int64_t margin = 2 * gen->drift + 1, lo, hi;
+
+	*per_page = 0;
+	if (gen->per_page <= 0)
+		return 1;
+	if (!gen->island)
+		return (unsigned)(gen->covered / gen->per_page) + 1;
+	lo = gen->covered - margin < 0 ? 0 : gen->covered - margin;
+	hi = gen->island_start + margin;
+	for (int64_t q = hi - lo; q <= 500; q++) {
+		if (q > 0 && lo / q == (hi - 1) / q) {
+			*per_page = (unsigned)q;
+			return (unsigned)(lo / q) + 1;
+		}
+	}
+	*per_page = 500;
+	return (unsigned)(lo / 500) + 1;
+}
+
+/* Fetch the page that holds gen's cursor. Called and returns with g->mu
+ * held; drops it for the request. If another thread is already fetching
+ * for gen, waits for it instead (one request per page). */
 static int gen_fetch_next(struct tfs_listing *l, struct tfs_group *g,
 			  struct tfs_gen *gen)
 {
 	struct tfs_page p;
-	unsigned page;
+	unsigned page, per_page;
 	int rc;
 
 	if (gen->fetching) {
@@ -220,20 +311,35 @@ static int gen_fetch_next(struct tfs_listing *l, struct tfs_group *g,
 	}
 	gen->fetching = true;
 	gen->refs++;
-	page = gen->next_page;
+	page = next_window(gen, &per_page);
 	pthread_mutex_unlock(&g->mu);
-	rc = l->cfg.fetch(l->cfg.fetch_ctx, g->id, page, &p);
+	rc = l->cfg.fetch(l->cfg.fetch_ctx, g->id, page, per_page, &p);
 	pthread_mutex_lock(&g->mu);
 	if (rc == 0) {
+		size_t before = gen->n;
+		int64_t covered_before = gen->covered;
+		bool contiguous;
+
 		if (p.skipped)
 			tfs_warn("group %llu page %u: skipped %zu run(s) without a usable guid",
 				 (unsigned long long)g->id, page, p.skipped);
 		rc = gen_merge(gen, g->id, &p);
 		if (rc == 0) {
+			walk_advance(gen, &p, page, &contiguous);
 			gen->pages_fetched++;
 			gen->pages_total = p.pages;
-			gen->next_page = page + 1;
-			gen->complete = page_is_last(&p, page);
+			gen->complete = contiguous && !gen->island && page_is_last(&p, page);
+			if (!contiguous)
+				tfs_debug("group %llu page %u: the list moved under the walk; "
+					  "re-reading", (unsigned long long)g->id, page);
+			if (gen->n > before || gen->covered > covered_before || gen->complete)
+				gen->stalls = 0;
+			else if (++gen->stalls >= MAX_STALLS) {
+				tfs_err("group %llu: the listing keeps moving or contradicts itself; "
+					"giving up at page %u", (unsigned long long)g->id, page);
+				rc = -EIO;
+				gen->stalls = 0;
+			}
 		}
 		tfs_page_free(&p);
 	}

@@ -38,10 +38,11 @@ struct tfs_run {
 	int refs;		/* atomic */
 };
 
-/* Fetch page `page` (1-based) of group's runs into *out. Returns 0, -ENOENT
- * (no such group), -EACCES, -EIO, or -ENOMEM. */
+/* Fetch page `page` (1-based) of group's runs into *out, asking for
+ * per_page runs a page (0: the mount's configured size). Returns 0,
+ * -ENOENT (no such group), -EACCES, -EIO, or -ENOMEM. */
 typedef int (*tfs_fetch_fn)(void *ctx, uint64_t group, unsigned page,
-			    struct tfs_page *out);
+			    unsigned per_page, struct tfs_page *out);
 /* Monotonic milliseconds. */
 typedef int64_t (*tfs_clock_fn)(void *ctx);
 
