@@ -49,7 +49,8 @@ struct tfs_group {
 	int64_t state_at;		/* mu */
 	bool named;
 	int last_error;			/* mu */
-	bool stale;			/* mu */
+	bool stale;			/* mu: cur is served past its TTL */
+	int64_t stale_until;		/* mu: when to ask the API again */
 	struct tfs_group *next;		/* listing mu */
 };
 
@@ -355,8 +356,16 @@ static bool fresh(struct tfs_listing *l, int64_t since)
 	return now(l) - since < l->cfg.ttl_ms;
 }
 
+/* After a failed refresh, how long the old generation is served as it is
+ * before the API is asked again: an outage must not cost every operation
+ * retries x timeout. */
+#define STALE_RETRY_MS 5000
+
 /* The current generation, fresh and with page 1, or an error. Called and
- * returns with g->mu held. A 404 is remembered for the TTL. */
+ * returns with g->mu held. A 404 is remembered for the TTL. When a refresh
+ * fails for any reason but 401/403/404, the generation already known is
+ * served past its TTL (stale, never deleted) and the API is asked again
+ * after STALE_RETRY_MS. */
 static int group_current(struct tfs_listing *l, struct tfs_group *g,
 			 struct tfs_gen **out)
 {
@@ -365,6 +374,10 @@ static int group_current(struct tfs_listing *l, struct tfs_group *g,
 		int rc;
 
 		if (g->cur && fresh(l, g->cur->born)) {
+			*out = g->cur;
+			return 0;
+		}
+		if (g->cur && g->stale && now(l) < g->stale_until) {
 			*out = g->cur;
 			return 0;
 		}
@@ -386,9 +399,20 @@ static int group_current(struct tfs_listing *l, struct tfs_group *g,
 			if (rc == -ENOENT) {
 				g->state = G_MISSING;
 				g->state_at = now(l);
+			} else if (g->cur && rc != -EACCES) {
+				if (!g->stale)
+					tfs_warn("group %llu: the API is failing; serving what was "
+						 "seen before, stale", (unsigned long long)g->id);
+				g->stale = true;
+				g->stale_until = now(l) + STALE_RETRY_MS;
+				continue;
 			}
 			return rc;
 		}
+		if (g->stale)
+			tfs_info("group %llu: the API answers again; fresh data from now on",
+				 (unsigned long long)g->id);
+		g->stale = false;
 		g->state = G_OK;
 		gen_unref(g->cur);
 		g->cur = gen;
@@ -609,7 +633,8 @@ int tfs_group_find(struct tfs_listing *l, struct tfs_group *g,
 			break;
 		}
 		if (gen->complete) {
-			rc = -ENOENT;
+			/* Not seen in a listing we cannot refresh: unknown, not gone. */
+			rc = g->stale ? -EIO : -ENOENT;
 			break;
 		}
 		rc = gen_fetch_next(l, g, gen);
@@ -654,6 +679,7 @@ void tfs_listing_drop_all(struct tfs_listing *l)
 		pthread_mutex_lock(&g->mu);
 		gen_unref(g->cur);
 		g->cur = NULL;
+		g->stale = false;
 		if (g->state == G_MISSING)
 			g->state = G_UNKNOWN;
 		pthread_mutex_unlock(&g->mu);

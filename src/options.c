@@ -1,8 +1,19 @@
-/* options.c -- fuse_opt table, defaults, validation and the API key. */
+/*
+ * options.c -- fuse_opt table, defaults, validation and the API key.
+ *
+ * tinesfs's own options are collected as strings first and validated in
+ * one place, so every bad value is one line that names its option. Words
+ * that fstab and mount(8) put into the option string for their own use
+ * (_netdev, nofail, x-systemd.*, ...) are dropped here, before libfuse
+ * would refuse them as unknown.
+ */
 #include "options.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -15,6 +26,7 @@
 
 struct raw {
 	char *key_file, *ttl, *per_page, *groups, *timeout, *retries, *cafile;
+	char *uid, *gid, *umask;
 	char *url;
 	int nonopt;
 	bool help, version;
@@ -31,6 +43,9 @@ static const struct fuse_opt opt_table[] = {
 	OPT("timeout=%s", timeout),
 	OPT("retries=%s", retries),
 	OPT("cafile=%s", cafile),
+	OPT("uid=%s", uid),
+	OPT("gid=%s", gid),
+	OPT("umask=%s", umask),
 	FUSE_OPT_KEY("-h", KEY_HELP),
 	FUSE_OPT_KEY("--help", KEY_HELP),
 	FUSE_OPT_KEY("-V", KEY_VERSION),
@@ -46,6 +61,23 @@ static const struct fuse_opt opt_table[] = {
 	FUSE_OPT_KEY("defaults", KEY_DISCARD),
 	FUSE_OPT_KEY("rw", KEY_DISCARD),
 	FUSE_OPT_KEY("ro", KEY_DISCARD),
+	FUSE_OPT_KEY("owner", KEY_DISCARD),
+	FUSE_OPT_KEY("group", KEY_DISCARD),
+	FUSE_OPT_KEY("comment=", KEY_DISCARD),
+	FUSE_OPT_KEY("nobootwait", KEY_DISCARD),
+	/* Access-time policies: a read-only tree keeps no atime to update. */
+	FUSE_OPT_KEY("relatime", KEY_DISCARD),
+	FUSE_OPT_KEY("norelatime", KEY_DISCARD),
+	FUSE_OPT_KEY("strictatime", KEY_DISCARD),
+	FUSE_OPT_KEY("nostrictatime", KEY_DISCARD),
+	FUSE_OPT_KEY("lazytime", KEY_DISCARD),
+	FUSE_OPT_KEY("nolazytime", KEY_DISCARD),
+	FUSE_OPT_KEY("diratime", KEY_DISCARD),
+	FUSE_OPT_KEY("nodiratime", KEY_DISCARD),
+	FUSE_OPT_KEY("iversion", KEY_DISCARD),
+	FUSE_OPT_KEY("noiversion", KEY_DISCARD),
+	FUSE_OPT_KEY("silent", KEY_DISCARD),
+	FUSE_OPT_KEY("loud", KEY_DISCARD),
 	FUSE_OPT_END
 };
 
@@ -139,41 +171,79 @@ static char *first_line(char *buf)
 
 /* The key file must be as private as an ssh key: a regular file of ours
  * that nobody else may read or write. */
-static int read_key_file(const char *path, struct tfs_options *o)
+int tfs_key_file_read(const char *path, char **key, char *why, size_t whylen)
 {
 	char buf[4096];
 	struct stat st;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK), err;
 
+	*key = NULL;
 	if (fd < 0) {
-		fprintf(stderr, "tinesfs: key_file: cannot open %s: %s\n", path, strerror(errno));
-		return 1;
+		err = errno;
+		snprintf(why, whylen, "cannot open %s: %s", path,
+			 err == ELOOP ? "it is a symbolic link" : strerror(err));
+		return -err;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return bad("key_file", "%s is not a regular file", path);
+		snprintf(why, whylen, "%s is not a regular file", path);
+		return -EINVAL;
 	}
 	if (st.st_uid != geteuid() || (st.st_mode & 077)) {
-		fprintf(stderr, "tinesfs: key_file: %s has mode %04o and owner %u; it must be "
-			"owned by uid %u and not accessible by group or others (chmod 600)\n",
-			path, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid,
-			(unsigned)geteuid());
+		snprintf(why, whylen, "%s has mode %04o and owner %u; it must be owned by uid %u "
+			 "and not accessible by group or others (chmod 600)",
+			 path, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid,
+			 (unsigned)geteuid());
 		close(fd);
-		return 1;
+		return -EPERM;
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
+	err = errno;
 	close(fd);
-	if (n < 0)
-		return bad("key_file", "cannot read %s", path);
+	if (n < 0) {
+		snprintf(why, whylen, "cannot read %s: %s", path, strerror(err));
+		return -err;
+	}
 	buf[n] = '\0';
 	if (!*first_line(buf)) {
 		explicit_bzero(buf, sizeof(buf));
-		return bad("key_file", "%s: first line is empty", path);
+		snprintf(why, whylen, "%s: first line is empty", path);
+		return -EINVAL;
 	}
-	o->key = strdup(buf);
+	*key = strdup(buf);
 	explicit_bzero(buf, sizeof(buf));
-	return o->key ? 0 : bad("key_file", "%s", "out of memory");
+	if (!*key) {
+		snprintf(why, whylen, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Made absolute once, against the directory tinesfs started in: a daemon
+ * runs in / and re-reads the file on SIGHUP. Symlinks are not resolved, so
+ * O_NOFOLLOW still refuses a key file that is one. */
+static char *absolute(const char *path)
+{
+	char cwd[PATH_MAX];
+	char *out;
+
+	if (path[0] == '/')
+		return strdup(path);
+	if (!getcwd(cwd, sizeof(cwd)))
+		return NULL;
+	if (asprintf(&out, "%s/%s", cwd, path) < 0)
+		return NULL;
+	return out;
+}
+
+static int read_key_file(struct tfs_options *o)
+{
+	char why[PATH_MAX + 200];
+
+	if (tfs_key_file_read(o->key_file, &o->key, why, sizeof(why)) != 0)
+		return bad("key_file", "%s", why);
+	return 0;
 }
 
 /* Take the key from the environment, then overwrite it in place and unset
@@ -205,7 +275,45 @@ static void raw_free(struct raw *r)
 	free(r->timeout);
 	free(r->retries);
 	free(r->cafile);
+	free(r->uid);
+	free(r->gid);
+	free(r->umask);
 	free(r->url);
+}
+
+/* A user or group given by number or by name, as mount(8) users expect. */
+static bool parse_id(const char *s, bool user, unsigned long *out)
+{
+	char buf[4096];
+
+	if (parse_ulong(s, 0, UINT32_MAX - 1, out))
+		return true;
+	if (!*s || (*s >= '0' && *s <= '9'))
+		return false;
+	if (user) {
+		struct passwd pw, *res = NULL;
+
+		if (getpwnam_r(s, &pw, buf, sizeof(buf), &res) != 0 || !res)
+			return false;
+		*out = res->pw_uid;
+	} else {
+		struct group gr, *res = NULL;
+
+		if (getgrnam_r(s, &gr, buf, sizeof(buf), &res) != 0 || !res)
+			return false;
+		*out = res->gr_gid;
+	}
+	return true;
+}
+
+static bool parse_umask(const char *s, unsigned long *out)
+{
+	char *end;
+
+	if (!*s || strlen(s) > 4 || strspn(s, "01234567") != strlen(s))
+		return false;
+	*out = strtoul(s, &end, 8);
+	return *end == '\0' && *out <= 0777;
 }
 
 static int validate(struct raw *r, struct tfs_options *o)
@@ -231,6 +339,18 @@ static int validate(struct raw *r, struct tfs_options *o)
 		o->retries = (unsigned)v;
 	if (r->groups && parse_groups(r->groups, o))
 		return 1;
+	if (r->uid && !parse_id(r->uid, true, &v))
+		return bad("uid", "'%s' is not a user id or a known user name", r->uid);
+	if (r->uid)
+		o->uid = (uid_t)v;
+	if (r->gid && !parse_id(r->gid, false, &v))
+		return bad("gid", "'%s' is not a group id or a known group name", r->gid);
+	if (r->gid)
+		o->gid = (gid_t)v;
+	if (r->umask && !parse_umask(r->umask, &v))
+		return bad("umask", "'%s' is not an octal mode from 0 to 0777", r->umask);
+	if (r->umask)
+		o->umask = (mode_t)v;
 	if (r->cafile && access(r->cafile, R_OK) != 0)
 		return bad("cafile", "cannot read %s", r->cafile);
 	o->cafile = r->cafile;
@@ -246,9 +366,13 @@ static int validate(struct raw *r, struct tfs_options *o)
 		return 1;
 	}
 	if (r->key_file) {
-		o->key_file = r->key_file;
-		r->key_file = NULL;
-		return read_key_file(o->key_file, o);
+		if (!*r->key_file)
+			return bad("key_file", "%s", "empty path");
+		o->key_file = absolute(r->key_file);
+		if (!o->key_file)
+			return bad("key_file", "cannot make %s absolute: %s", r->key_file,
+				   strerror(errno));
+		return read_key_file(o);
 	}
 	return read_key_env(o);
 }
@@ -265,6 +389,9 @@ int tfs_options_parse(int argc, char **argv, struct tfs_options *o,
 	o->per_page = 500;
 	o->timeout_s = 30;
 	o->retries = 5;
+	o->uid = getuid();
+	o->gid = getgid();
+	o->umask = 0;
 	*args = (struct fuse_args)FUSE_ARGS_INIT(argc, argv);
 	if (fuse_opt_parse(args, &r, opt_table, opt_proc) != 0) {
 		raw_free(&r);
@@ -286,16 +413,34 @@ void tfs_options_help(const char *prog)
 	printf("usage: %s [options] TENANT_URL MOUNTPOINT\n\n"
 	       "Mounts a Tines tenant's group runs read-only as JSON files.\n"
 	       "TENANT_URL is https://HOST[:PORT] (http:// only for loopback hosts).\n"
-	       "The API key comes from -o key_file=PATH or the TINES_API_KEY variable.\n\n"
+	       "The API key comes from -o key_file=PATH or the TINES_API_KEY variable,\n"
+	       "never from the command line. See tinesfs(1).\n\n"
 	       "tinesfs options:\n"
-	       "    -o key_file=PATH       file whose first line is the API key (mode 0600)\n"
+	       "    -o key_file=PATH       file whose first line is the API key; a regular\n"
+	       "                           file of yours, mode 0600 or stricter\n"
+	       "                           (default: none, use TINES_API_KEY)\n"
 	       "    -o groups=ID[:ID...]   groups listed under /groups (default: none)\n"
-	       "    -o ttl=SECONDS         trust listings, contents and misses this long (default: 60)\n"
+	       "    -o ttl=SECONDS         trust listings, contents and misses this long;\n"
+	       "                           0 revalidates every access (default: 60)\n"
 	       "    -o per_page=N          page size asked of the API, 1..500 (default: 500)\n"
-	       "    -o timeout=SECONDS     bound on each HTTP request (default: 30)\n"
-	       "    -o retries=N           extra attempts on transient failures (default: 5)\n"
-	       "    -o cafile=PATH         CA bundle to verify the tenant with (default: system's)\n"
-	       "    -V, --version          print versions and exit\n\n",
+	       "    -o timeout=SECONDS     bound on each HTTP request, 1..3600 (default: 30)\n"
+	       "    -o retries=N           extra attempts on transient failures, 0..20\n"
+	       "                           (default: 5)\n"
+	       "    -o cafile=PATH         CA bundle to verify the tenant with\n"
+	       "                           (default: the system's)\n"
+	       "    -o uid=USER            owner shown for every file (default: the\n"
+	       "                           mounting user)\n"
+	       "    -o gid=GROUP           group shown for every file (default: the\n"
+	       "                           mounting user's group)\n"
+	       "    -o umask=MODE          octal bits taken away from the modes 0555\n"
+	       "                           (directories) and 0444 (files) (default: 0)\n"
+	       "    -h, --help             print this help and exit\n"
+	       "    -V, --version          print the versions of tinesfs, libfuse, libcurl\n"
+	       "                           and json-c and exit\n\n"
+	       "Accepted and ignored (fstab and mount(8) words): _netdev, nofail, auto,\n"
+	       "noauto, user, users, nouser, owner, group, defaults, rw, ro, comment=,\n"
+	       "x-*, relatime, strictatime, lazytime, nodiratime and their negations.\n"
+	       "The mount is always read-only.\n\n",
 	       prog);
 }
 

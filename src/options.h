@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <fuse_lowlevel.h>
 
@@ -21,7 +22,7 @@
 struct tfs_options {
 	struct tfs_tenant tenant;
 	char *key;			/* malloc'd; wipe with tfs_options_free */
-	char *key_file;			/* as given */
+	char *key_file;			/* absolute (made so against the cwd at start) */
 	char *cafile;
 	long ttl_s;
 	unsigned per_page;
@@ -29,6 +30,9 @@ struct tfs_options {
 	unsigned retries;
 	uint64_t groups[TFS_MAX_GROUPS];
 	size_t ngroups;
+	uid_t uid;			/* owner reported for every node (default: ours) */
+	gid_t gid;
+	mode_t umask;			/* bits taken away from 0555/0444 (default 0) */
 	bool show_help;
 	bool show_version;
 };
@@ -40,6 +44,13 @@ struct tfs_options {
  * returns 0 without reading a key. */
 int tfs_options_parse(int argc, char **argv, struct tfs_options *o,
 		      struct fuse_args *args);
+
+/* Read the API key from path: the first line of a regular file (not a
+ * symlink) owned by the effective user and not accessible by group or
+ * others. On 0 *key is malloc'd (the caller wipes it with explicit_bzero
+ * and frees it). Otherwise returns -errno and writes one sentence naming
+ * the file and the problem into why. Used at start and on SIGHUP. */
+int tfs_key_file_read(const char *path, char **key, char *why, size_t whylen);
 
 /* Print tinesfs's own options, each with its default. */
 void tfs_options_help(const char *prog);

@@ -928,6 +928,63 @@ END_TEST
 
 /* ---- empty group, /groups ------------------------------------------------ */
 
+/* An outage after the TTL: what was seen stays, unknown is EIO, not ENOENT. */
+START_TEST(test_stale_on_outage)
+{
+	struct tfs_listing *l;
+	struct tfs_group *g;
+	struct tfs_gen *gen;
+	struct tfs_run *r;
+	char guid[32];
+	int before;
+
+	fake_reset(30, 10);
+	l = mk_listing(NULL, 0);
+	g = tfs_listing_group(l, GRP);
+	guid_of(F.seq[25], guid, sizeof(guid));
+	ck_assert_int_eq(tfs_group_find(l, g, guid, strlen(guid), &r), 0);
+	tfs_run_put(r);
+	now_ms += TTL + 1;
+	F.fail_err[1] = -EIO;
+	F.fail_times[1] = 1000;
+	ck_assert_int_eq(tfs_group_open(l, g, &gen), 0);
+	ck_assert_int_eq(tfs_gen_entry(l, g, gen, 25, true, &r), 0);
+	tfs_run_put(r);
+	tfs_gen_put(l, g, gen);
+	ck_assert_int_eq(tfs_group_find(l, g, guid, strlen(guid), &r), 0);
+	tfs_run_put(r);
+	ck_assert_int_eq(tfs_group_find(l, g, "run-99999", 9, &r), -EIO);
+	/* known down: no request per operation until the retry delay passes */
+	before = F.total;
+	ck_assert_int_eq(tfs_group_check(l, g), 0);
+	ck_assert_int_eq(F.total, before);
+	/* back up: the next access after the delay is fresh again */
+	F.fail_times[1] = 0;
+	now_ms += 6000;
+	ck_assert_int_eq(tfs_group_find(l, g, "run-99999", 9, &r), -ENOENT);
+	ck_assert_int_gt(F.total, before);
+	tfs_listing_free(l);
+}
+END_TEST
+
+/* 401 after the TTL is not an outage: EACCES, not stale data. */
+START_TEST(test_denied_not_stale)
+{
+	struct tfs_listing *l;
+	struct tfs_group *g;
+
+	fake_reset(30, 10);
+	l = mk_listing(NULL, 0);
+	g = tfs_listing_group(l, GRP);
+	ck_assert_int_eq(tfs_group_check(l, g), 0);
+	now_ms += TTL + 1;
+	F.fail_err[1] = -EACCES;
+	F.fail_times[1] = 1;
+	ck_assert_int_eq(tfs_group_check(l, g), -EACCES);
+	tfs_listing_free(l);
+}
+END_TEST
+
 START_TEST(test_empty_group)
 {
 	struct tfs_listing *l;
@@ -1038,6 +1095,8 @@ static Suite *listing_suite(void)
 	tcase_add_test(tc, test_single_flight_find);
 	tcase_add_test(tc, test_single_flight_entry);
 	tcase_add_test(tc, test_empty_group);
+	tcase_add_test(tc, test_stale_on_outage);
+	tcase_add_test(tc, test_denied_not_stale);
 	tcase_add_test(tc, test_listing_groups);
 	tcase_set_timeout(tc, 20);
 	suite_add_tcase(s, tc);
