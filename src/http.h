@@ -26,9 +26,12 @@ struct tfs_http_cfg {
 	unsigned retries;		/* extra attempts after the first */
 	size_t max_body;		/* bytes; larger bodies fail */
 	bool debug;			/* log each request (never its headers) */
+	unsigned max_rate;		/* requests a minute, all threads; 0: no limit */
+	long op_timeout_s;		/* one GET with its retries and waits; 0: none */
 };
 
 struct tfs_http_stats {
+	bool down;			/* the tenant is known to be unreachable */
 	uint64_t requests;		/* attempts sent */
 	uint64_t by_class[6];		/* [0] transport failures, [2] 2xx ... [5] 5xx */
 	uint64_t retries;
@@ -45,8 +48,25 @@ void tfs_http_free(struct tfs_http *h);
 /* GET url (which must lie on the tenant's origin). On 0 *body is a
  * NUL-terminated malloc'd buffer the caller frees with free(), *len its
  * length. Errors: -EACCES (401/403), -ENOENT (404), -EIO (anything else
- * that failed after the retries), -ENOMEM, -EINVAL (foreign origin). */
+ * that failed after the retries, or at once while the tenant is known to
+ * be down), -ENOMEM, -EINVAL (foreign origin), -EINTR (aborted).
+ *
+ * Every attempt of every thread draws from one token bucket (max_rate a
+ * minute, bursts up to a minute's worth); a 429 pauses all threads for its
+ * Retry-After. When a GET fails for transport or server reasons after its
+ * retries, the tenant is marked down: later GETs fail at once, and one
+ * background probe retries the last URL at growing intervals until it
+ * answers, which marks the tenant up again. */
 int tfs_http_get(struct tfs_http *h, const char *url, char **body, size_t *len);
+
+/* Make every transfer under way and every later one fail with -EINTR at
+ * once (unmount, SIGTERM). Safe from any thread, not from a signal
+ * handler. */
+void tfs_http_abort(struct tfs_http *h);
+
+/* Also abort once fn(ctx) returns true; it is polled during transfers and
+ * waits (about once a second at least). Set before the first GET. */
+void tfs_http_set_abort(struct tfs_http *h, bool (*fn)(void *ctx), void *ctx);
 
 void tfs_http_stats(struct tfs_http *h, struct tfs_http_stats *out);
 

@@ -13,6 +13,21 @@
 
 enum group_state { G_UNKNOWN, G_OK, G_MISSING };
 
+/* A page asked ahead of the walk by a readahead worker. */
+enum pre_state { PRE_INFLIGHT, PRE_READY, PRE_FAILED };
+struct pre {
+	unsigned page;
+	enum pre_state state;
+	struct tfs_page p;		/* PRE_READY */
+};
+
+struct job {
+	struct tfs_group *g;
+	struct tfs_gen *gen;		/* holds a reference */
+	unsigned page;
+	struct job *next;
+};
+
 struct tfs_gen {
 	int refs;			/* g->mu */
 	int64_t born;			/* when its page 1 was asked */
@@ -32,6 +47,8 @@ struct tfs_gen {
 	int64_t island_start, island_end;
 	int64_t drift;			/* largest |count change| between pages */
 	unsigned stalls;		/* fetches in a row that made no progress */
+	struct pre *pre;		/* pages read ahead, not yet consumed */
+	size_t npre, cappre;
 	unsigned pages_fetched;
 	int64_t pages_total;
 	bool complete;
@@ -59,6 +76,13 @@ struct tfs_listing {
 	pthread_mutex_t mu;
 	struct tfs_group *groups;	/* mu; newest first, never removed */
 	uint64_t *named;
+	/* readahead: cfg.readahead workers fetch queued pages */
+	pthread_mutex_t qmu;
+	pthread_cond_t qcv;
+	struct job *qhead, *qtail;	/* qmu */
+	bool stopping;			/* qmu */
+	pthread_t *workers;
+	size_t nworkers;
 };
 
 void tfs_run_get(struct tfs_run *r)
@@ -96,6 +120,9 @@ static void gen_free(struct tfs_gen *gen)
 {
 	for (size_t i = 0; i < gen->n; i++)
 		tfs_run_put(gen->runs[i]);
+	for (size_t i = 0; i < gen->npre; i++)
+		tfs_page_free(&gen->pre[i].p);
+	free(gen->pre);
 	free(gen->runs);
 	free(gen->slots);
 	free(gen);
@@ -295,14 +322,146 @@ static unsigned next_window(const struct tfs_gen *gen, unsigned *per_page)
 	return (unsigned)(lo / 500) + 1;
 }
 
-/* Fetch the page that holds gen's cursor. Called and returns with g->mu
- * held; drops it for the request. If another thread is already fetching
- * for gen, waits for it instead (one request per page). */
+static struct pre *pre_find(struct tfs_gen *gen, unsigned page)
+{
+	for (size_t i = 0; i < gen->npre; i++)
+		if (gen->pre[i].page == page)
+			return &gen->pre[i];
+	return NULL;
+}
+
+static void pre_remove(struct tfs_gen *gen, struct pre *s)
+{
+	*s = gen->pre[--gen->npre];
+}
+
+/* Queue readahead for the pages from the cursor's on, up to cfg.readahead
+ * ahead of it, that are neither read nor asked yet. g->mu held. */
+static void schedule_readahead(struct tfs_listing *l, struct tfs_group *g,
+			       struct tfs_gen *gen)
+{
+	unsigned first, last;
+
+	if (!l->nworkers || gen->complete || gen->island || gen->per_page <= 0)
+		return;
+	first = (unsigned)(gen->covered / gen->per_page) + 1;
+	last = first + l->cfg.readahead - 1;
+	if (gen->pages_total > 0 && last > gen->pages_total)
+		last = (unsigned)gen->pages_total;
+	for (unsigned page = first; page <= last; page++) {
+		struct job *j;
+
+		if (pre_find(gen, page))
+			continue;
+		if (gen->npre == gen->cappre) {
+			size_t cap = gen->cappre ? gen->cappre * 2 : 8;
+			struct pre *np = realloc(gen->pre, cap * sizeof(*np));
+
+			if (!np)
+				return;
+			gen->pre = np;
+			gen->cappre = cap;
+		}
+		j = calloc(1, sizeof(*j));
+		if (!j)
+			return;
+		gen->pre[gen->npre++] = (struct pre){ .page = page, .state = PRE_INFLIGHT };
+		gen->refs++;
+		*j = (struct job){ .g = g, .gen = gen, .page = page };
+		pthread_mutex_lock(&l->qmu);
+		if (l->qtail)
+			l->qtail->next = j;
+		else
+			l->qhead = j;
+		l->qtail = j;
+		pthread_cond_signal(&l->qcv);
+		pthread_mutex_unlock(&l->qmu);
+	}
+}
+
+static void *readahead_main(void *u)
+{
+	struct tfs_listing *l = u;
+
+	for (;;) {
+		struct tfs_page p;
+		struct job *j;
+		struct pre *s;
+		int rc;
+
+		pthread_mutex_lock(&l->qmu);
+		while (!l->qhead && !l->stopping)
+			pthread_cond_wait(&l->qcv, &l->qmu);
+		j = l->qhead;
+		if (j) {
+			l->qhead = j->next;
+			if (!l->qhead)
+				l->qtail = NULL;
+		}
+		pthread_mutex_unlock(&l->qmu);
+		if (!j)
+			return NULL;
+		rc = l->cfg.fetch(l->cfg.fetch_ctx, j->g->id, j->page, 0, &p);
+		pthread_mutex_lock(&j->g->mu);
+		s = pre_find(j->gen, j->page);
+		if (s && s->state == PRE_INFLIGHT) {
+			s->state = rc == 0 ? PRE_READY : PRE_FAILED;
+			if (rc == 0)
+				s->p = p;
+		} else if (rc == 0) {
+			tfs_page_free(&p);
+		}
+		pthread_cond_broadcast(&j->g->cv);
+		gen_unref(j->gen);
+		pthread_mutex_unlock(&j->g->mu);
+		free(j);
+	}
+}
+
+/* Account for page `page` in gen: merge its runs and move the cursor.
+ * g->mu held. */
+static int gen_consume(struct tfs_group *g, struct tfs_gen *gen,
+		       struct tfs_page *p, unsigned page)
+{
+	size_t before = gen->n;
+	int64_t covered_before = gen->covered;
+	bool contiguous;
+	int rc;
+
+	if (p->skipped)
+		tfs_warn("group %llu page %u: skipped %zu run(s) without a usable guid",
+			 (unsigned long long)g->id, page, p->skipped);
+	rc = gen_merge(gen, g->id, p);
+	if (rc != 0)
+		return rc;
+	walk_advance(gen, p, page, &contiguous);
+	gen->pages_fetched++;
+	gen->pages_total = p->pages;
+	gen->complete = contiguous && !gen->island && page_is_last(p, page);
+	if (!contiguous)
+		tfs_debug("group %llu page %u: the list moved under the walk; re-reading",
+			  (unsigned long long)g->id, page);
+	if (gen->n > before || gen->covered > covered_before || gen->complete) {
+		gen->stalls = 0;
+	} else if (++gen->stalls >= MAX_STALLS) {
+		tfs_err("group %llu: the listing keeps moving or contradicts itself; "
+			"giving up at page %u", (unsigned long long)g->id, page);
+		gen->stalls = 0;
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Advance gen's walk by one page: the one holding its cursor. Called and
+ * returns with g->mu held; drops it for a request. Returns 0 when the
+ * caller should look again (progress was made, or another thread's
+ * request for that page finished): one request per page, whoever asks. */
 static int gen_fetch_next(struct tfs_listing *l, struct tfs_group *g,
 			  struct tfs_gen *gen)
 {
 	struct tfs_page p;
 	unsigned page, per_page;
+	struct pre *s;
 	int rc;
 
 	if (gen->fetching) {
@@ -310,39 +469,35 @@ static int gen_fetch_next(struct tfs_listing *l, struct tfs_group *g,
 			pthread_cond_wait(&g->cv, &g->mu);
 		return 0;
 	}
+	page = next_window(gen, &per_page);
+	s = per_page == 0 ? pre_find(gen, page) : NULL;
+	if (s && s->state == PRE_INFLIGHT) {
+		pthread_cond_wait(&g->cv, &g->mu);
+		return 0;
+	}
+	if (s && s->state == PRE_READY) {
+		p = s->p;
+		pre_remove(gen, s);
+		rc = gen_consume(g, gen, &p, page);
+		tfs_page_free(&p);
+		g->last_error = rc;
+		if (rc == 0)
+			schedule_readahead(l, g, gen);
+		pthread_cond_broadcast(&g->cv);
+		return rc;
+	}
+	if (s)
+		pre_remove(gen, s);	/* failed ahead: ask again, now */
 	gen->fetching = true;
 	gen->refs++;
-	page = next_window(gen, &per_page);
 	pthread_mutex_unlock(&g->mu);
 	rc = l->cfg.fetch(l->cfg.fetch_ctx, g->id, page, per_page, &p);
 	pthread_mutex_lock(&g->mu);
 	if (rc == 0) {
-		size_t before = gen->n;
-		int64_t covered_before = gen->covered;
-		bool contiguous;
-
-		if (p.skipped)
-			tfs_warn("group %llu page %u: skipped %zu run(s) without a usable guid",
-				 (unsigned long long)g->id, page, p.skipped);
-		rc = gen_merge(gen, g->id, &p);
-		if (rc == 0) {
-			walk_advance(gen, &p, page, &contiguous);
-			gen->pages_fetched++;
-			gen->pages_total = p.pages;
-			gen->complete = contiguous && !gen->island && page_is_last(&p, page);
-			if (!contiguous)
-				tfs_debug("group %llu page %u: the list moved under the walk; "
-					  "re-reading", (unsigned long long)g->id, page);
-			if (gen->n > before || gen->covered > covered_before || gen->complete)
-				gen->stalls = 0;
-			else if (++gen->stalls >= MAX_STALLS) {
-				tfs_err("group %llu: the listing keeps moving or contradicts itself; "
-					"giving up at page %u", (unsigned long long)g->id, page);
-				rc = -EIO;
-				gen->stalls = 0;
-			}
-		}
+		rc = gen_consume(g, gen, &p, page);
 		tfs_page_free(&p);
+		if (rc == 0)
+			schedule_readahead(l, g, gen);
 	}
 	g->last_error = rc;
 	gen->fetching = false;
@@ -427,6 +582,8 @@ struct tfs_listing *tfs_listing_new(const struct tfs_listing_cfg *cfg)
 		return NULL;
 	l->cfg = *cfg;
 	pthread_mutex_init(&l->mu, NULL);
+	pthread_mutex_init(&l->qmu, NULL);
+	pthread_cond_init(&l->qcv, NULL);
 	if (cfg->nnamed) {
 		l->named = calloc(cfg->nnamed, sizeof(*l->named));
 		if (!l->named) {
@@ -446,6 +603,16 @@ struct tfs_listing *tfs_listing_new(const struct tfs_listing_cfg *cfg)
 		}
 		g->named = true;
 	}
+	if (cfg->readahead) {
+		l->workers = calloc(cfg->readahead, sizeof(*l->workers));
+		if (!l->workers) {
+			tfs_listing_free(l);
+			return NULL;
+		}
+		for (; l->nworkers < cfg->readahead; l->nworkers++)
+			if (pthread_create(&l->workers[l->nworkers], NULL, readahead_main, l) != 0)
+				break;
+	}
 	return l;
 }
 
@@ -455,6 +622,23 @@ void tfs_listing_free(struct tfs_listing *l)
 
 	if (!l)
 		return;
+	pthread_mutex_lock(&l->qmu);
+	l->stopping = true;
+	while (l->qhead) {		/* queued, never started */
+		struct job *j = l->qhead;
+
+		l->qhead = j->next;
+		pthread_mutex_lock(&j->g->mu);
+		gen_unref(j->gen);
+		pthread_mutex_unlock(&j->g->mu);
+		free(j);
+	}
+	l->qtail = NULL;
+	pthread_cond_broadcast(&l->qcv);
+	pthread_mutex_unlock(&l->qmu);
+	for (size_t i = 0; i < l->nworkers; i++)
+		pthread_join(l->workers[i], NULL);
+	free(l->workers);
 	for (g = l->groups; g; g = next) {
 		next = g->next;
 		gen_unref(g->cur);
@@ -463,6 +647,8 @@ void tfs_listing_free(struct tfs_listing *l)
 		free(g);
 	}
 	pthread_mutex_destroy(&l->mu);
+	pthread_mutex_destroy(&l->qmu);
+	pthread_cond_destroy(&l->qcv);
 	free(l->named);
 	free(l);
 }

@@ -54,6 +54,7 @@ struct tfs_listing_cfg {
 	void *clock_ctx;
 	const uint64_t *named;	/* groups listed under /groups */
 	size_t nnamed;
+	unsigned readahead;	/* pages asked ahead of a walk, in parallel; 0 off */
 };
 
 struct tfs_listing;

@@ -188,9 +188,12 @@ static int64_t fake_clock(void *ctx)
 	return *(int64_t *)ctx;
 }
 
+static unsigned readahead;	/* for the next mk_listing */
+
 static struct tfs_listing *mk_listing(const uint64_t *named, size_t nnamed)
 {
 	struct tfs_listing_cfg cfg = {
+		.readahead = readahead,
 		.ttl_ms = TTL,
 		.fetch = fake_fetch,
 		.fetch_ctx = &F,
@@ -985,6 +988,86 @@ START_TEST(test_denied_not_stale)
 }
 END_TEST
 
+static int total_calls(void)
+{
+	int t;
+
+	pthread_mutex_lock(&F.mu);
+	t = F.total;
+	pthread_mutex_unlock(&F.mu);
+	return t;
+}
+
+/* Wait (bounded) until the fake has served `want` requests. */
+static void wait_total(int want)
+{
+	for (int i = 0; i < 200 && total_calls() < want; i++) {
+		struct timespec ts = { 0, 5 * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+}
+
+struct ra_case {
+	const char *name;
+	size_t nruns;
+	unsigned per_page;
+	unsigned readahead;
+	size_t read_upto;	/* entries read; (size_t)-1: all */
+	int want_total;		/* requests once readahead settles */
+};
+
+static const struct ra_case ra_cases[] = {
+	{ "page 1 only: 1 + readahead", 1000, 10, 4, 0, 5 },
+	{ "first entry: still 1 + readahead", 1000, 10, 8, 1, 9 },
+	{ "into page 3: readahead moves along", 1000, 10, 4, 25, 7 },
+	{ "whole walk: every page once", 95, 10, 4, (size_t)-1, 10 },
+	{ "fewer pages than readahead", 25, 10, 8, (size_t)-1, 3 },
+};
+
+START_TEST(test_readahead_case)
+{
+	const struct ra_case *c = &ra_cases[_i];
+	struct tfs_listing *l;
+	struct tfs_group *g;
+	struct tfs_gen *gen;
+	size_t got = 0;
+
+	fake_reset(c->nruns, c->per_page);
+	F.sleep_ms = 5;
+	readahead = c->readahead;
+	l = mk_listing(NULL, 0);
+	readahead = 0;
+	g = tfs_listing_group(l, GRP);
+	ck_assert_int_eq(tfs_group_open(l, g, &gen), 0);
+	for (size_t i = 0; i < c->read_upto; i++) {
+		struct tfs_run *r;
+		int rc = tfs_gen_entry(l, g, gen, i, true, &r);
+
+		if (rc == -ENOENT)
+			break;
+		ck_assert_msg(rc == 0, "[%s] entry %zu: %d", c->name, i, rc);
+		tfs_run_put(r);
+		got++;
+	}
+	if (c->read_upto == (size_t)-1)
+		ck_assert_msg(got == c->nruns, "[%s] %zu of %zu runs", c->name, got, c->nruns);
+	wait_total(c->want_total);
+	/* let any further (unwanted) request show up before counting */
+	{
+		struct timespec ts = { 0, 50 * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+	ck_assert_msg(total_calls() == c->want_total, "[%s] %d requests, want %d", c->name,
+		      total_calls(), c->want_total);
+	for (unsigned p = 1; p <= MAXP; p++)
+		ck_assert_msg(calls(p) <= 1, "[%s] page %u asked %d times", c->name, p, calls(p));
+	tfs_gen_put(l, g, gen);
+	tfs_listing_free(l);
+}
+END_TEST
+
 START_TEST(test_empty_group)
 {
 	struct tfs_listing *l;
@@ -1095,6 +1178,8 @@ static Suite *listing_suite(void)
 	tcase_add_test(tc, test_single_flight_find);
 	tcase_add_test(tc, test_single_flight_entry);
 	tcase_add_test(tc, test_empty_group);
+	tcase_add_loop_test(tc, test_readahead_case, 0,
+			    (int)(sizeof(ra_cases) / sizeof(ra_cases[0])));
 	tcase_add_test(tc, test_stale_on_outage);
 	tcase_add_test(tc, test_denied_not_stale);
 	tcase_add_test(tc, test_listing_groups);
