@@ -47,6 +47,7 @@ struct tfs_gen {
 	int64_t island_start, island_end;
 	int64_t drift;			/* largest |count change| between pages */
 	unsigned stalls;		/* fetches in a row that made no progress */
+	bool hold_readahead;		/* page 1 of a refresh: splice first */
 	struct pre *pre;		/* pages read ahead, not yet consumed */
 	size_t npre, cappre;
 	unsigned pages_fetched;
@@ -342,7 +343,8 @@ static void schedule_readahead(struct tfs_listing *l, struct tfs_group *g,
 {
 	unsigned first, last;
 
-	if (!l->nworkers || gen->complete || gen->island || gen->per_page <= 0)
+	if (!l->nworkers || gen->complete || gen->island || gen->per_page <= 0 ||
+	    gen->hold_readahead)
 		return;
 	first = (unsigned)(gen->covered / gen->per_page) + 1;
 	last = first + l->cfg.readahead - 1;
@@ -511,6 +513,104 @@ static bool fresh(struct tfs_listing *l, int64_t since)
 	return now(l) - since < l->cfg.ttl_ms;
 }
 
+/* Replace the run with r's guid in gen by r (a newer version). */
+static void gen_replace(struct tfs_gen *gen, struct tfs_run *r)
+{
+	ssize_t at = gen_index(gen, r->ino, r->guid, r->guid_len);
+
+	if (at >= 0) {
+		tfs_run_get(r);
+		tfs_run_put(gen->runs[at]);
+		gen->runs[at] = r;
+	}
+}
+
+/*
+ * Cheap refresh. gen holds only page 1 of a refresh; old is the previous
+ * generation. If page 1 shows old's newest run after j new ones and
+ * meta.count grew by exactly j, nothing else changed (the list only grows
+ * at the front), so old's runs are appended as they are (shared, not
+ * copied) and the cursor moves on by j: one request instead of a walk.
+ * Runs still in progress are then re-read from the pages that now hold
+ * them. When count says more changed (expiry at the end, deletions), the
+ * new generation is walked as usual. g->mu held; may drop it to fetch.
+ */
+static void try_splice(struct tfs_listing *l, struct tfs_group *g,
+		       struct tfs_gen *gen, struct tfs_gen *old)
+{
+	size_t j, page1 = gen->n, unfinished_pages = 0;
+	unsigned last_page = 0;
+
+	if (!old || old->n == 0 || old->island || gen->island || gen->complete ||
+	    old->per_page != gen->per_page || gen->per_page <= 0)
+		return;
+	for (j = 0; j < page1; j++)
+		if (gen->runs[j]->ino == old->runs[0]->ino &&
+		    strcmp(gen->runs[j]->guid, old->runs[0]->guid) == 0)
+			break;
+	if (j == page1 || gen->count != old->count + (int64_t)j ||
+	    gen_reserve(gen, old->n) != 0)
+		return;
+	for (size_t i = 0; i < old->n; i++) {
+		struct tfs_run *r = old->runs[i];
+
+		if (gen_index(gen, r->ino, r->guid, r->guid_len) >= 0)
+			continue;
+		tfs_run_get(r);
+		gen->runs[gen->n++] = r;
+		slot_put(gen->slots, gen->nslots, r->ino, gen->n);
+		if (r->mtime > gen->max_mtime)
+			gen->max_mtime = r->mtime;
+	}
+	gen->covered = old->covered + (int64_t)j;
+	gen->complete = old->complete;
+	gen->pages_total = (gen->count + gen->per_page - 1) / gen->per_page;
+	tfs_debug("group %llu: refreshed with %zu new run(s) from page 1",
+		  (unsigned long long)g->id, j);
+	/* Runs in progress past page 1: re-read the pages that hold them. */
+	for (size_t i = page1; i < gen->n && unfinished_pages < 16; i++) {
+		unsigned page = (unsigned)((int64_t)i / gen->per_page) + 1;
+		struct tfs_page p;
+
+		if (gen->runs[i]->finished || page == last_page)
+			continue;
+		last_page = page;
+		unfinished_pages++;
+		gen->fetching = true;
+		gen->refs++;
+		pthread_mutex_unlock(&g->mu);
+		if (l->cfg.fetch(l->cfg.fetch_ctx, g->id, page, 0, &p) == 0) {
+			pthread_mutex_lock(&g->mu);
+			for (size_t k = 0; k < p.nruns; k++) {
+				struct tfs_page_run *pr = &p.runs[k];
+				struct tfs_run *r = calloc(1, sizeof(*r));
+
+				if (!r || pr->len > UINT32_MAX) {
+					free(r);
+					continue;
+				}
+				r->ino = tfs_ino_run(g->id, pr->guid, pr->guid_len);
+				r->mtime = pr->mtime;
+				r->len = (uint32_t)pr->len;
+				r->guid_len = (uint16_t)pr->guid_len;
+				r->finished = pr->finished;
+				r->refs = 1;
+				tfs_page_take(&p, k, &r->guid, &r->bytes);
+				gen_replace(gen, r);
+				if (r->mtime > gen->max_mtime)
+					gen->max_mtime = r->mtime;
+				tfs_run_put(r);
+			}
+			tfs_page_free(&p);
+		} else {
+			pthread_mutex_lock(&g->mu);
+		}
+		gen->fetching = false;
+		pthread_cond_broadcast(&g->cv);
+		gen_unref(gen);
+	}
+}
+
 /* After a failed refresh, how long the old generation is served as it is
  * before the API is asked again: an outage must not cost every operation
  * retries x timeout. */
@@ -546,7 +646,13 @@ static int group_current(struct tfs_listing *l, struct tfs_group *g,
 		if (!gen)
 			return -ENOMEM;
 		g->starting = true;
+		gen->hold_readahead = g->cur != NULL;
 		rc = gen_fetch_next(l, g, gen);
+		if (rc == 0 && g->cur)
+			try_splice(l, g, gen, g->cur);
+		gen->hold_readahead = false;
+		if (rc == 0)
+			schedule_readahead(l, g, gen);
 		g->starting = false;
 		pthread_cond_broadcast(&g->cv);
 		if (rc != 0) {

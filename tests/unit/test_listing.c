@@ -35,6 +35,8 @@ struct fake {
 	unsigned insert_each;	/* new runs put in front after each page served */
 	unsigned delete_each;	/* newest runs deleted after each page served */
 	unsigned expire_each;	/* oldest runs expired after each page served */
+	bool all_finished;	/* else runs with an odd seq are in progress */
+	unsigned served;	/* pages served, for run versions */
 	int sleep_ms;
 	int calls[MAXP + 2];	/* per page, index MAXP+1 counts the rest */
 	int total;
@@ -162,7 +164,7 @@ static int fake_fetch(void *ctx, uint64_t group, unsigned page, unsigned want_pp
 		r->guid_len = strlen(g);
 		r->bytes = bytes_of(group, seq, &r->len);
 		r->mtime = mtime_of(group, seq);
-		r->finished = seq % 2 == 0;
+		r->finished = f->all_finished || seq % 2 == 0;
 	}
 	pages = ((int64_t)f->n + pp - 1) / pp;
 	out->per_page = pp;
@@ -244,7 +246,8 @@ static void assert_run(const char *what, const struct tfs_run *r, uint64_t group
 	ck_assert_msg(r->len == want_len && memcmp(r->bytes, want, want_len) == 0,
 		      "[%s] bytes of %s wrong", what, g);
 	ck_assert_msg(r->mtime == mtime_of(group, seq), "[%s] mtime of %s", what, g);
-	ck_assert_msg(r->finished == (seq % 2 == 0), "[%s] finished of %s", what, g);
+	ck_assert_msg(r->finished == (F.all_finished || seq % 2 == 0),
+		      "[%s] finished of %s", what, g);
 	ck_assert_msg(r->ino == tfs_ino_run(group, g, strlen(g)), "[%s] ino of %s",
 		      what, g);
 	free(want);
@@ -605,6 +608,7 @@ START_TEST(test_find_ttl)
 	int64_t t0;
 
 	fake_reset(100, 20);
+	F.all_finished = true;
 	l = mk_listing(NULL, 0);
 	g = tfs_listing_group(l, GRP);
 	t0 = now_ms;
@@ -629,13 +633,13 @@ START_TEST(test_find_ttl)
 	tfs_run_put(r);
 	ck_assert_int_eq(calls(1), 2);
 	ck_assert_int_eq(calls(2), 1);
-	/* the new generation walks the grown list (101 runs, 6 pages) */
+	/* page 1 showed one new run and count grew by one: the rest of the
+	 * old walk is kept (cheap refresh), so a miss costs nothing more */
 	ck_assert_int_eq(tfs_group_find(l, g, "nope", 4, &r), -ENOENT);
 	ck_assert_int_eq(calls(1), 2);
 	for (unsigned p = 2; p <= 5; p++)
-		ck_assert_int_eq(calls(p), 2);
-	ck_assert_int_eq(calls(6), 1);
-	ck_assert_int_eq(calls(7), 0);
+		ck_assert_int_eq(calls(p), 1);
+	ck_assert_int_eq(calls(6), 0);
 	tfs_listing_free(l);
 }
 END_TEST
@@ -652,6 +656,7 @@ START_TEST(test_generation_held)
 	int64_t t0;
 
 	fake_reset(30, 20);
+	F.all_finished = true;
 	l = mk_listing(NULL, 0);
 	g = tfs_listing_group(l, GRP);
 	t0 = now_ms;
@@ -1068,6 +1073,73 @@ START_TEST(test_readahead_case)
 }
 END_TEST
 
+/* ---- cheap refresh ------------------------------------------------------ */
+
+struct refresh_case {
+	const char *name;
+	size_t nruns;
+	unsigned per_page;
+	unsigned new_runs;	/* put in front before the refresh */
+	unsigned expire;	/* oldest runs expired before the refresh */
+	bool in_progress;	/* runs with odd seqs are in progress */
+	int want_requests;	/* to refresh and list everything; -1: a full walk */
+};
+
+static const struct refresh_case refresh_cases[] = {
+	{ "nothing new", 1000, 20, 0, 0, false, 1 },
+	{ "5 new runs", 1000, 20, 5, 0, false, 1 },
+	{ "19 new runs, old newest still on page 1", 1000, 20, 19, 0, false, 1 },
+	{ "a page of new runs: walk again", 200, 20, 20, 0, false, -1 },
+	{ "3 expired at the end: walk again", 200, 20, 2, 3, false, -1 },
+	{ "in progress everywhere: their pages re-read", 100, 20, 5, 0, true, 6 },
+};
+
+START_TEST(test_refresh_case)
+{
+	const struct refresh_case *c = &refresh_cases[_i];
+	struct tfs_listing *l;
+	struct tfs_group *g;
+	struct tfs_gen *gen;
+	struct tfs_run *miss;
+	size_t n = 0, want_n;
+	int before;
+
+	fake_reset(c->nruns, c->per_page);
+	F.all_finished = !c->in_progress;
+	l = mk_listing(NULL, 0);
+	g = tfs_listing_group(l, GRP);
+	ck_assert_int_eq(tfs_group_find(l, g, "nope", 4, &miss), -ENOENT);
+	fake_push_front(c->new_runs);
+	F.n -= c->expire;
+	want_n = F.n;
+	before = total_calls();
+	now_ms += TTL + 1;
+	ck_assert_int_eq(tfs_group_open(l, g, &gen), 0);
+	for (;; n++) {
+		struct tfs_run *r;
+		int rc = tfs_gen_entry(l, g, gen, n, true, &r);
+
+		if (rc == -ENOENT)
+			break;
+		ck_assert_int_eq(rc, 0);
+		assert_run(c->name, r, GRP, F.seq[n]);
+		tfs_run_put(r);
+	}
+	ck_assert_msg(n == want_n, "[%s] %zu runs listed, want %zu", c->name, n, want_n);
+	if (c->want_requests >= 0)
+		ck_assert_msg(total_calls() - before == c->want_requests,
+			      "[%s] %d requests, want %d", c->name, total_calls() - before,
+			      c->want_requests);
+	else
+		ck_assert_msg(total_calls() - before >= (int)((want_n + c->per_page - 1) /
+							      c->per_page),
+			      "[%s] only %d requests: not walked again", c->name,
+			      total_calls() - before);
+	tfs_gen_put(l, g, gen);
+	tfs_listing_free(l);
+}
+END_TEST
+
 START_TEST(test_empty_group)
 {
 	struct tfs_listing *l;
@@ -1178,6 +1250,8 @@ static Suite *listing_suite(void)
 	tcase_add_test(tc, test_single_flight_find);
 	tcase_add_test(tc, test_single_flight_entry);
 	tcase_add_test(tc, test_empty_group);
+	tcase_add_loop_test(tc, test_refresh_case, 0,
+			    (int)(sizeof(refresh_cases) / sizeof(refresh_cases[0])));
 	tcase_add_loop_test(tc, test_readahead_case, 0,
 			    (int)(sizeof(ra_cases) / sizeof(ra_cases[0])));
 	tcase_add_test(tc, test_stale_on_outage);
