@@ -55,6 +55,7 @@ struct tfs_gen {
 	bool complete;
 	bool fetching;			/* a fetch for the cursor's page is under way */
 	int64_t max_mtime;
+	size_t bytes;			/* memory its runs take */
 };
 
 struct tfs_group {
@@ -66,6 +67,7 @@ struct tfs_group {
 	enum group_state state;		/* mu */
 	int64_t state_at;		/* mu */
 	bool named;
+	int64_t last_used;		/* mu: clock of the last access */
 	int last_error;			/* mu */
 	bool stale;			/* mu: cur is served past its TTL */
 	int64_t stale_until;		/* mu: when to ask the API again */
@@ -96,9 +98,7 @@ void tfs_run_put(struct tfs_run *r)
 	if (!r || atomic_fetch_sub_explicit((_Atomic int *)&r->refs, 1,
 					    memory_order_acq_rel) != 1)
 		return;
-	free(r->guid);
-	free(r->bytes);
-	free(r);
+	free(r);	/* guid and bytes live in the same block */
 }
 
 static int64_t now(struct tfs_listing *l)
@@ -195,6 +195,38 @@ static int gen_reserve(struct tfs_gen *gen, size_t more)
 	return 0;
 }
 
+static size_t run_size(const struct tfs_run *r)
+{
+	return sizeof(*r) + r->len + r->guid_len + 2 + 3 * sizeof(size_t);
+}
+
+/* One block per run: the struct, its bytes and its guid, so a cached run
+ * costs its content plus a few dozen bytes (no json-c tree, no separate
+ * allocations). NULL without memory or for a run too large to serve. */
+static struct tfs_run *run_new(uint64_t group, const struct tfs_page_run *pr)
+{
+	struct tfs_run *r;
+
+	if (pr->len > UINT32_MAX || pr->guid_len > UINT16_MAX)
+		return NULL;
+	r = malloc(sizeof(*r) + pr->len + 1 + pr->guid_len + 1);
+	if (!r)
+		return NULL;
+	r->ino = tfs_ino_run(group, pr->guid, pr->guid_len);
+	r->mtime = pr->mtime;
+	r->len = (uint32_t)pr->len;
+	r->guid_len = (uint16_t)pr->guid_len;
+	r->finished = pr->finished;
+	r->refs = 1;
+	r->bytes = (char *)(r + 1);
+	memcpy(r->bytes, pr->bytes, pr->len);
+	r->bytes[pr->len] = '\0';
+	r->guid = r->bytes + pr->len + 1;
+	memcpy(r->guid, pr->guid, pr->guid_len);
+	r->guid[pr->guid_len] = '\0';
+	return r;
+}
+
 /* Append a page's runs, skipping guids already in the generation (a run
  * that slid across a page boundary while the list moved). */
 static int gen_merge(struct tfs_gen *gen, uint64_t group, struct tfs_page *p)
@@ -210,18 +242,10 @@ static int gen_merge(struct tfs_gen *gen, uint64_t group, struct tfs_page *p)
 
 		if (gen_index(gen, ino, pr->guid, pr->guid_len) >= 0)
 			continue;
-		if (pr->len > UINT32_MAX)
-			continue;
-		r = calloc(1, sizeof(*r));
+		r = run_new(group, pr);
 		if (!r)
 			return -ENOMEM;
-		r->ino = ino;
-		r->mtime = pr->mtime;
-		r->len = (uint32_t)pr->len;
-		r->guid_len = (uint16_t)pr->guid_len;
-		r->finished = pr->finished;
-		r->refs = 1;
-		tfs_page_take(p, i, &r->guid, &r->bytes);
+		gen->bytes += run_size(r);
 		gen->runs[gen->n++] = r;
 		slot_put(gen->slots, gen->nslots, ino, gen->n);
 		if (r->mtime > gen->max_mtime)
@@ -557,6 +581,7 @@ static void try_splice(struct tfs_listing *l, struct tfs_group *g,
 		if (gen_index(gen, r->ino, r->guid, r->guid_len) >= 0)
 			continue;
 		tfs_run_get(r);
+		gen->bytes += run_size(r);
 		gen->runs[gen->n++] = r;
 		slot_put(gen->slots, gen->nslots, r->ino, gen->n);
 		if (r->mtime > gen->max_mtime)
@@ -582,20 +607,10 @@ static void try_splice(struct tfs_listing *l, struct tfs_group *g,
 		if (l->cfg.fetch(l->cfg.fetch_ctx, g->id, page, 0, &p) == 0) {
 			pthread_mutex_lock(&g->mu);
 			for (size_t k = 0; k < p.nruns; k++) {
-				struct tfs_page_run *pr = &p.runs[k];
-				struct tfs_run *r = calloc(1, sizeof(*r));
+				struct tfs_run *r = run_new(g->id, &p.runs[k]);
 
-				if (!r || pr->len > UINT32_MAX) {
-					free(r);
+				if (!r)
 					continue;
-				}
-				r->ino = tfs_ino_run(g->id, pr->guid, pr->guid_len);
-				r->mtime = pr->mtime;
-				r->len = (uint32_t)pr->len;
-				r->guid_len = (uint16_t)pr->guid_len;
-				r->finished = pr->finished;
-				r->refs = 1;
-				tfs_page_take(&p, k, &r->guid, &r->bytes);
 				gen_replace(gen, r);
 				if (r->mtime > gen->max_mtime)
 					gen->max_mtime = r->mtime;
@@ -624,6 +639,7 @@ static void try_splice(struct tfs_listing *l, struct tfs_group *g,
 static int group_current(struct tfs_listing *l, struct tfs_group *g,
 			 struct tfs_gen **out)
 {
+	g->last_used = now(l);
 	for (;;) {
 		struct tfs_gen *gen;
 		int rc;
@@ -678,6 +694,44 @@ static int group_current(struct tfs_listing *l, struct tfs_group *g,
 		gen_unref(g->cur);
 		g->cur = gen;
 	}
+}
+
+/* Keep the listings' memory under cfg.max_cache: drop whole current
+ * generations, least recently used first, never the caller's own. A
+ * dropped listing is walked again when next needed; open directory
+ * handles keep theirs. Takes l->mu then each g->mu (the lock order). */
+static void maybe_evict(struct tfs_listing *l, struct tfs_group *keep)
+{
+	if (!l->cfg.max_cache)
+		return;
+	pthread_mutex_lock(&l->mu);
+	for (;;) {
+		struct tfs_group *victim = NULL;
+		int64_t oldest = INT64_MAX;
+		size_t total = 0;
+
+		for (struct tfs_group *g = l->groups; g; g = g->next) {
+			pthread_mutex_lock(&g->mu);
+			if (g->cur) {
+				total += g->cur->bytes;
+				if (g != keep && g->last_used < oldest) {
+					oldest = g->last_used;
+					victim = g;
+				}
+			}
+			pthread_mutex_unlock(&g->mu);
+		}
+		if (total <= l->cfg.max_cache || !victim)
+			break;
+		pthread_mutex_lock(&victim->mu);
+		tfs_debug("group %llu: listing evicted from the cache",
+			  (unsigned long long)victim->id);
+		gen_unref(victim->cur);
+		victim->cur = NULL;
+		victim->stale = false;
+		pthread_mutex_unlock(&victim->mu);
+	}
+	pthread_mutex_unlock(&l->mu);
 }
 
 struct tfs_listing *tfs_listing_new(const struct tfs_listing_cfg *cfg)
@@ -854,6 +908,7 @@ int tfs_group_check(struct tfs_listing *l, struct tfs_group *g)
 	pthread_mutex_lock(&g->mu);
 	rc = group_current(l, g, &gen);
 	pthread_mutex_unlock(&g->mu);
+	maybe_evict(l, g);
 	return rc;
 }
 
@@ -867,6 +922,7 @@ int tfs_group_open(struct tfs_listing *l, struct tfs_group *g,
 	if (rc == 0)
 		(*out)->refs++;
 	pthread_mutex_unlock(&g->mu);
+	maybe_evict(l, g);
 	return rc;
 }
 
@@ -881,6 +937,7 @@ void tfs_gen_put(struct tfs_listing *l, struct tfs_group *g, struct tfs_gen *gen
 int tfs_gen_entry(struct tfs_listing *l, struct tfs_group *g,
 		  struct tfs_gen *gen, size_t i, bool wait, struct tfs_run **out)
 {
+	bool fetched = false;
 	int rc = 0;
 
 	pthread_mutex_lock(&g->mu);
@@ -889,6 +946,7 @@ int tfs_gen_entry(struct tfs_listing *l, struct tfs_group *g,
 			rc = -EAGAIN;
 			break;
 		}
+		fetched = true;
 		rc = gen_fetch_next(l, g, gen);
 		if (rc)
 			break;
@@ -900,6 +958,8 @@ int tfs_gen_entry(struct tfs_listing *l, struct tfs_group *g,
 		tfs_run_get(*out);
 	}
 	pthread_mutex_unlock(&g->mu);
+	if (fetched)
+		maybe_evict(l, g);
 	return rc;
 }
 
@@ -933,6 +993,7 @@ int tfs_group_find(struct tfs_listing *l, struct tfs_group *g,
 	}
 	gen_unref(gen);
 	pthread_mutex_unlock(&g->mu);
+	maybe_evict(l, g);
 	return rc;
 }
 

@@ -55,6 +55,7 @@ struct tfs_listing_cfg {
 	const uint64_t *named;	/* groups listed under /groups */
 	size_t nnamed;
 	unsigned readahead;	/* pages asked ahead of a walk, in parallel; 0 off */
+	size_t max_cache;	/* bytes of runs kept, all groups; 0 no bound */
 };
 
 struct tfs_listing;

@@ -191,11 +191,13 @@ static int64_t fake_clock(void *ctx)
 }
 
 static unsigned readahead;	/* for the next mk_listing */
+static size_t max_cache;	/* for the next mk_listing */
 
 static struct tfs_listing *mk_listing(const uint64_t *named, size_t nnamed)
 {
 	struct tfs_listing_cfg cfg = {
 		.readahead = readahead,
+		.max_cache = max_cache,
 		.ttl_ms = TTL,
 		.fetch = fake_fetch,
 		.fetch_ctx = &F,
@@ -1140,6 +1142,38 @@ START_TEST(test_refresh_case)
 }
 END_TEST
 
+/* max_cache: the least recently used listing goes, and comes back. */
+START_TEST(test_evict_lru)
+{
+	struct tfs_listing *l;
+	struct tfs_group *a, *b;
+	struct tfs_run *r;
+	int before;
+
+	fake_reset(200, 50);
+	F.all_finished = true;
+	max_cache = 200 * 200;	/* about one group of 200 small runs */
+	l = mk_listing(NULL, 0);
+	max_cache = 0;
+	a = tfs_listing_group(l, 1);
+	b = tfs_listing_group(l, 2);
+	ck_assert_int_eq(tfs_group_find(l, a, "nope", 4, &r), -ENOENT);
+	now_ms += 10;
+	ck_assert_int_eq(tfs_group_find(l, b, "nope", 4, &r), -ENOENT);
+	/* b is in use: a, the older, was dropped; b was not */
+	before = total_calls();
+	ck_assert_int_eq(tfs_group_find(l, b, "run-00005", 9, &r), 0);
+	tfs_run_put(r);
+	ck_assert_int_eq(total_calls(), before);
+	now_ms += 10;
+	ck_assert_int_eq(tfs_group_find(l, a, "run-00005", 9, &r), 0);
+	assert_run("a again", r, 1, 5);
+	tfs_run_put(r);
+	ck_assert_msg(total_calls() > before, "evicted listing served without a fetch");
+	tfs_listing_free(l);
+}
+END_TEST
+
 START_TEST(test_empty_group)
 {
 	struct tfs_listing *l;
@@ -1250,6 +1284,7 @@ static Suite *listing_suite(void)
 	tcase_add_test(tc, test_single_flight_find);
 	tcase_add_test(tc, test_single_flight_entry);
 	tcase_add_test(tc, test_empty_group);
+	tcase_add_test(tc, test_evict_lru);
 	tcase_add_loop_test(tc, test_refresh_case, 0,
 			    (int)(sizeof(refresh_cases) / sizeof(refresh_cases[0])));
 	tcase_add_loop_test(tc, test_readahead_case, 0,
