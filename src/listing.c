@@ -284,7 +284,7 @@ static bool page_is_last(const struct tfs_page *p, unsigned page)
  * costs a re-read, never a run.
  */
 static void walk_advance(struct tfs_gen *gen, const struct tfs_page *p,
-			 unsigned page, bool *contiguous)
+			 unsigned page, bool standard, bool *contiguous)
 {
 	int64_t per = p->per_page > 0 ? p->per_page : gen->per_page;
 	int64_t start = (int64_t)(page - 1) * per;
@@ -317,7 +317,10 @@ static void walk_advance(struct tfs_gen *gen, const struct tfs_page *p,
 		gen->island_end = end;
 	}
 	gen->count = p->count;
-	gen->per_page = per;
+	/* Page numbers of the walk count in the server's size for the pages
+	 * we ask normally; a bridging window's own size must not leak in. */
+	if (standard)
+		gen->per_page = per;
 }
 
 /* The page to ask next, and its size (0: the configured one). Normally
@@ -447,7 +450,7 @@ static void *readahead_main(void *u)
 /* Account for page `page` in gen: merge its runs and move the cursor.
  * g->mu held. */
 static int gen_consume(struct tfs_group *g, struct tfs_gen *gen,
-		       struct tfs_page *p, unsigned page)
+		       struct tfs_page *p, unsigned page, bool standard)
 {
 	size_t before = gen->n;
 	int64_t covered_before = gen->covered;
@@ -460,7 +463,7 @@ static int gen_consume(struct tfs_group *g, struct tfs_gen *gen,
 	rc = gen_merge(gen, g->id, p);
 	if (rc != 0)
 		return rc;
-	walk_advance(gen, p, page, &contiguous);
+	walk_advance(gen, p, page, standard, &contiguous);
 	gen->pages_fetched++;
 	gen->pages_total = p->pages;
 	gen->complete = contiguous && !gen->island && page_is_last(p, page);
@@ -504,7 +507,7 @@ static int gen_fetch_next(struct tfs_listing *l, struct tfs_group *g,
 	if (s && s->state == PRE_READY) {
 		p = s->p;
 		pre_remove(gen, s);
-		rc = gen_consume(g, gen, &p, page);
+		rc = gen_consume(g, gen, &p, page, true);
 		tfs_page_free(&p);
 		g->last_error = rc;
 		if (rc == 0)
@@ -520,7 +523,7 @@ static int gen_fetch_next(struct tfs_listing *l, struct tfs_group *g,
 	rc = l->cfg.fetch(l->cfg.fetch_ctx, g->id, page, per_page, &p);
 	pthread_mutex_lock(&g->mu);
 	if (rc == 0) {
-		rc = gen_consume(g, gen, &p, page);
+		rc = gen_consume(g, gen, &p, page, per_page == 0);
 		tfs_page_free(&p);
 		if (rc == 0)
 			schedule_readahead(l, g, gen);
