@@ -18,9 +18,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 
 #include "log.h"
 #include "router.h"
+#include "status.h"
 
 struct dir_handle {
 	enum tfs_kind kind;
@@ -40,7 +42,7 @@ static void dir_attr(const struct tfs_fs *fs, uint64_t ino, int64_t mtime,
 {
 	memset(st, 0, sizeof(*st));
 	st->st_ino = ino;
-	st->st_mode = S_IFDIR | 0555;
+	st->st_mode = S_IFDIR | (0555 & ~fs->umask);
 	st->st_nlink = 2;
 	st->st_uid = fs->uid;
 	st->st_gid = fs->gid;
@@ -53,7 +55,7 @@ static void run_attr(const struct tfs_fs *fs, const struct tfs_run *r,
 {
 	memset(st, 0, sizeof(*st));
 	st->st_ino = r->ino;
-	st->st_mode = S_IFREG | 0444;
+	st->st_mode = S_IFREG | (0444 & ~fs->umask);
 	st->st_nlink = 1;
 	st->st_uid = fs->uid;
 	st->st_gid = fs->gid;
@@ -90,6 +92,97 @@ static int node_dir_attr(struct tfs_fs *fs, const struct tfs_node_info *n,
 	}
 }
 
+/* /.tinesfs-status: rendered at each lookup (kernel timeouts 0, so every
+ * path walk to it looks it up), and those bytes are what getattr reports
+ * and reads return until the next lookup: its size always matches what a
+ * read gives. Its mtime is the render time, so the kernel's cached pages
+ * of an older rendering are dropped (auto_inval_data). */
+static int status_render(struct tfs_fs *fs)
+{
+	struct timespec now;
+	struct tfs_run *blob, *old;
+	char *bytes;
+	size_t len;
+	int rc;
+
+	if (!fs->status)
+		return -ENOENT;
+	rc = tfs_status_render(fs->status, &bytes, &len);
+	if (rc != 0)
+		return rc;
+	clock_gettime(CLOCK_REALTIME, &now);
+	blob = tfs_run_blob(TFS_INO_STATUS, now.tv_sec, bytes, len);
+	free(bytes);
+	if (!blob)
+		return -ENOMEM;
+	pthread_mutex_lock(&fs->status_mu);
+	old = fs->status_blob;
+	fs->status_blob = blob;
+	pthread_mutex_unlock(&fs->status_mu);
+	tfs_run_put(old);
+	return 0;
+}
+
+/* The bytes of the last rendering (rendering once if there is none), with
+ * a reference for the caller. */
+static int status_get(struct tfs_fs *fs, struct tfs_run **out, struct stat *st)
+{
+	struct tfs_run *r;
+	int rc = 0;
+
+	pthread_mutex_lock(&fs->status_mu);
+	r = fs->status_blob;
+	if (r)
+		tfs_run_get(r);
+	pthread_mutex_unlock(&fs->status_mu);
+	if (!r) {
+		rc = status_render(fs);
+		if (rc != 0)
+			return rc;
+		return status_get(fs, out, st);
+	}
+	if (st) {
+		memset(st, 0, sizeof(*st));
+		st->st_ino = TFS_INO_STATUS;
+		st->st_mode = S_IFREG | (0444 & ~fs->umask);
+		st->st_nlink = 1;
+		st->st_uid = fs->uid;
+		st->st_gid = fs->gid;
+		st->st_size = (off_t)r->len;
+		st->st_blocks = (blkcnt_t)((r->len + 511) / 512);
+		st->st_blksize = 4096;
+		st->st_mtime = st->st_ctime = st->st_atime = (time_t)r->mtime;
+	}
+	if (out)
+		*out = r;
+	else
+		tfs_run_put(r);
+	return 0;
+}
+
+void tfs_fs_init(struct tfs_fs *fs)
+{
+	pthread_mutex_init(&fs->status_mu, NULL);
+	fs->status_blob = NULL;
+	fs->ready = true;
+}
+
+void tfs_fs_destroy(struct tfs_fs *fs)
+{
+	if (!fs->ready)
+		return;
+	tfs_run_put(fs->status_blob);
+	fs->status_blob = NULL;
+	pthread_mutex_destroy(&fs->status_mu);
+	fs->ready = false;
+}
+
+/* Kernel entry/attr timeout for a run: a finished one does not change. */
+static double run_timeout(const struct tfs_fs *fs, const struct tfs_run *r)
+{
+	return r->finished ? fs->finished_ttl_s : fs->ttl_s;
+}
+
 static int run_find(struct tfs_fs *fs, uint64_t group, const char *guid,
 		    size_t len, struct tfs_run **out)
 {
@@ -115,8 +208,18 @@ static void tfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		return;
 	}
 	rc = tfs_route_child(pn.kind, pn.group, name, &rt);
-	if (rc == 0 && rt.kind == TFS_NODE_STATUS)
-		rc = -ENOENT;
+	if (rc == 0 && rt.kind == TFS_NODE_STATUS) {
+		/* Timeouts 0: the kernel asks again at every use. */
+		e.attr_timeout = e.entry_timeout = 0;
+		rc = status_render(fs);
+		if (rc == 0)
+			rc = status_get(fs, NULL, &e.attr);
+		if (rc == 0) {
+			e.ino = TFS_INO_STATUS;
+			fuse_reply_entry(req, &e);
+			return;
+		}
+	}
 	if (rc != 0)
 		goto negative;
 	memset(&n, 0, sizeof(n));
@@ -141,6 +244,7 @@ static void tfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		if (rc == 0) {
 			e.ino = run->ino;
 			run_attr(fs, run, &e.attr);
+			e.attr_timeout = e.entry_timeout = run_timeout(fs, run);
 		}
 		tfs_run_put(run);
 		if (rc != 0)
@@ -173,6 +277,7 @@ fail:
 
 static void tfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	double timeout = fs_of(req)->ttl_s;
 	struct tfs_fs *fs = fs_of(req);
 	struct tfs_node_info n;
 	struct tfs_run *run;
@@ -181,21 +286,40 @@ static void tfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
 
 	(void)fi;
 	rc = tfs_nodes_get(fs->nodes, ino, &n);
-	if (rc == 0 && n.kind == TFS_NODE_RUN) {
+	if (rc == 0 && n.kind == TFS_NODE_STATUS) {
+		rc = status_get(fs, NULL, &st);
+		if (rc == 0) {
+			fuse_reply_attr(req, &st, 0);
+			return;
+		}
+	} else if (rc == 0 && n.kind == TFS_NODE_RUN) {
 		rc = run_find(fs, n.group, n.guid, n.guid_len, &run);
 		if (rc == 0) {
 			run_attr(fs, run, &st);
+			timeout = run_timeout(fs, run);
 			tfs_run_put(run);
 		}
 	} else if (rc == 0) {
-		rc = node_dir_attr(fs, &n, ino, false, &st);
+		/* The group's page 1 gives the mtime: known before a listing,
+		 * so tar and rsync never see it move from 0. */
+		rc = node_dir_attr(fs, &n, ino, true, &st);
 	}
 	if (rc != 0)
 		fuse_reply_err(req, -rc);
 	else
-		fuse_reply_attr(req, &st, fs->ttl_s);
+		fuse_reply_attr(req, &st, timeout);
 }
 
+/*
+ * Files have no handles where the kernel allows (FUSE_CAP_NO_OPEN_SUPPORT):
+ * answering ENOSYS once makes it skip open and release for every file of
+ * the mount and keep their pages cached between opens, which takes two
+ * round trips off every `grep -r` of a file (see doc/design.md). Reads then
+ * find the run by inode. A run's bytes are replaced whole, never patched,
+ * so no read mixes two versions; its cached pages are dropped when a
+ * getattr after the timeout shows a new size or mtime (auto_inval_data).
+ * Where the kernel cannot skip open, the handle keeps the version opened.
+ */
 static void tfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct tfs_fs *fs = fs_of(req);
@@ -208,34 +332,65 @@ static void tfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	rc = tfs_nodes_get(fs->nodes, ino, &n);
-	if (rc == 0 && n.kind != TFS_NODE_RUN)
-		rc = n.kind == TFS_NODE_STATUS ? -ENOENT : -EISDIR;
+	if (rc == 0 && n.kind != TFS_NODE_RUN && n.kind != TFS_NODE_STATUS)
+		rc = -EISDIR;
+	if (rc == 0 && fs->no_open) {
+		fuse_reply_err(req, ENOSYS);
+		return;
+	}
 	if (rc == 0)
-		rc = run_find(fs, n.group, n.guid, n.guid_len, &run);
+		rc = n.kind == TFS_NODE_STATUS ? status_get(fs, &run, NULL)
+					       : run_find(fs, n.group, n.guid, n.guid_len, &run);
 	if (rc != 0) {
 		fuse_reply_err(req, -rc);
 		return;
 	}
-	/* The handle keeps the version it opened; bytes are never patched. */
 	fi->fh = (uint64_t)(uintptr_t)run;
-	fi->keep_cache = 0;
+	fi->keep_cache = run->finished && n.kind == TFS_NODE_RUN;
+	fi->direct_io = n.kind == TFS_NODE_STATUS;
 	if (fuse_reply_open(req, fi) != 0)
 		tfs_run_put(run);
+}
+
+/* The run (or status bytes) a read is about: from the handle, or by
+ * inode when files have none. */
+static int read_target(struct tfs_fs *fs, fuse_ino_t ino, struct fuse_file_info *fi,
+		       struct tfs_run **out)
+{
+	struct tfs_node_info n;
+	int rc;
+
+	if (fi && fi->fh) {
+		*out = (struct tfs_run *)(uintptr_t)fi->fh;
+		tfs_run_get(*out);
+		return 0;
+	}
+	rc = tfs_nodes_get(fs->nodes, ino, &n);
+	if (rc != 0)
+		return rc;
+	if (n.kind == TFS_NODE_STATUS)
+		return status_get(fs, out, NULL);
+	if (n.kind != TFS_NODE_RUN)
+		return -EISDIR;
+	return run_find(fs, n.group, n.guid, n.guid_len, out);
 }
 
 static void tfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		     struct fuse_file_info *fi)
 {
-	struct tfs_run *run = (struct tfs_run *)(uintptr_t)fi->fh;
+	struct tfs_run *run;
+	int rc = read_target(fs_of(req), ino, fi, &run);
 
-	(void)ino;
-	if (off < 0 || (uint64_t)off >= run->len) {
-		fuse_reply_buf(req, NULL, 0);
+	if (rc != 0) {
+		fuse_reply_err(req, -rc);
 		return;
 	}
-	if (size > run->len - (uint64_t)off)
+	if (off < 0 || (uint64_t)off >= run->len)
+		size = 0;
+	else if (size > run->len - (uint64_t)off)
 		size = run->len - (size_t)off;
-	fuse_reply_buf(req, run->bytes + off, size);
+	fuse_reply_buf(req, size ? run->bytes + off : NULL, size);
+	tfs_run_put(run);
 }
 
 static void tfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -269,6 +424,14 @@ static void tfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
 		case TFS_NODE_RUNS:
 			d->group = tfs_listing_group(fs->listing, n.group);
 			rc = d->group ? tfs_group_open(fs->listing, d->group, &d->gen) : -ENOMEM;
+			/* The kernel may keep the listing in its page cache; it
+			 * keeps what it has only while the generation is the one
+			 * it cached from (a refresh makes it read again). */
+			if (rc == 0) {
+				fi->cache_readdir = 1;
+				fi->keep_cache = tfs_group_kernel_cached(fs->listing, d->group,
+									 d->gen);
+			}
 			break;
 		default:
 			rc = -ENOTDIR;
@@ -346,7 +509,12 @@ static int dir_entry(struct tfs_fs *fs, struct dir_handle *d, fuse_ino_t ino,
 		n.group = d->ids[idx];
 		rc = tfs_nodes_add(fs->nodes, child, TFS_NODE_GROUP, n.group, NULL, 0);
 		out->e.ino = child;
-		return rc ? rc : node_dir_attr(fs, &n, child, false, &out->e.attr);
+		if (rc == 0 && node_dir_attr(fs, &n, child, true, &out->e.attr) != 0) {
+			/* Unknown for now: no attributes the kernel would keep. */
+			out->e.attr_timeout = out->e.entry_timeout = 0;
+			dir_attr(fs, child, 0, &out->e.attr);
+		}
+		return rc;
 	case TFS_NODE_GROUP:
 		if (idx > 0)
 			return -ENOENT;
@@ -367,6 +535,7 @@ static int dir_entry(struct tfs_fs *fs, struct dir_handle *d, fuse_ino_t ino,
 				   tfs_listing_group_id(d->group), run->guid, run->guid_len);
 		out->e.ino = run->ino;
 		run_attr(fs, run, &out->e.attr);
+		out->e.attr_timeout = out->e.entry_timeout = run_timeout(fs, run);
 		tfs_run_put(run);
 		if (rc == -EEXIST) {
 			tfs_err("inode number collision for run %s; entry hidden", out->name);
@@ -511,7 +680,19 @@ static void erofs_fallocate(fuse_req_t req, fuse_ino_t i, int m, off_t o, off_t 
 	fuse_reply_err(req, EROFS);
 }
 
+static void tfs_init(void *userdata, struct fuse_conn_info *conn)
+{
+	struct tfs_fs *fs = userdata;
+
+	fs->no_open = conn->capable & FUSE_CAP_NO_OPEN_SUPPORT;
+	if (conn->capable & FUSE_CAP_READDIRPLUS)
+		conn->want |= FUSE_CAP_READDIRPLUS;
+	if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA)
+		conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
+}
+
 const struct fuse_lowlevel_ops tfs_fs_ops = {
+	.init = tfs_init,
 	.lookup = tfs_lookup,
 	.getattr = tfs_getattr,
 	.open = tfs_open,

@@ -47,7 +47,6 @@ struct tfs_gen {
 	int64_t island_start, island_end;
 	int64_t drift;			/* largest |count change| between pages */
 	unsigned stalls;		/* fetches in a row that made no progress */
-	bool hold_readahead;		/* page 1 of a refresh: splice first */
 	struct pre *pre;		/* pages read ahead, not yet consumed */
 	size_t npre, cappre;
 	unsigned pages_fetched;
@@ -55,6 +54,8 @@ struct tfs_gen {
 	bool complete;
 	bool fetching;			/* a fetch for the cursor's page is under way */
 	int64_t max_mtime;
+	int64_t head_mtime;		/* newest mtime on its page 1 */
+	uint64_t serial;		/* which generation: for the kernel's caches */
 	size_t bytes;			/* memory its runs take */
 };
 
@@ -67,6 +68,7 @@ struct tfs_group {
 	enum group_state state;		/* mu */
 	int64_t state_at;		/* mu */
 	bool named;
+	uint64_t kernel_serial;		/* mu: generation the kernel last cached */
 	int64_t last_used;		/* mu: clock of the last access */
 	int last_error;			/* mu */
 	bool stale;			/* mu: cur is served past its TTL */
@@ -108,10 +110,12 @@ static int64_t now(struct tfs_listing *l)
 
 static struct tfs_gen *gen_new(int64_t born)
 {
+	static _Atomic uint64_t serials;
 	struct tfs_gen *gen = calloc(1, sizeof(*gen));
 
 	if (!gen)
 		return NULL;
+	gen->serial = atomic_fetch_add(&serials, 1) + 1;
 	gen->born = born;
 	gen->refs = 1;
 	return gen;
@@ -364,14 +368,15 @@ static void pre_remove(struct tfs_gen *gen, struct pre *s)
 }
 
 /* Queue readahead for the pages from the cursor's on, up to cfg.readahead
- * ahead of it, that are neither read nor asked yet. g->mu held. */
+ * ahead of it, that are neither read nor asked yet. g->mu held. Only a
+ * listing reads ahead (opendir, readdir): a lookup walks page by page and
+ * stops at the page that holds its run. */
 static void schedule_readahead(struct tfs_listing *l, struct tfs_group *g,
 			       struct tfs_gen *gen)
 {
 	unsigned first, last;
 
-	if (!l->nworkers || gen->complete || gen->island || gen->per_page <= 0 ||
-	    gen->hold_readahead)
+	if (!l->nworkers || gen->complete || gen->island || gen->per_page <= 0)
 		return;
 	first = (unsigned)(gen->covered / gen->per_page) + 1;
 	last = first + l->cfg.readahead - 1;
@@ -463,6 +468,13 @@ static int gen_consume(struct tfs_group *g, struct tfs_gen *gen,
 	rc = gen_merge(gen, g->id, p);
 	if (rc != 0)
 		return rc;
+	if (page == 1 && standard) {
+		/* Directory mtimes come from the newest page only, so they do
+		 * not move while the rest of the list is walked. */
+		for (size_t i = 0; i < p->nruns; i++)
+			if (p->runs[i].mtime > gen->head_mtime)
+				gen->head_mtime = p->runs[i].mtime;
+	}
 	walk_advance(gen, p, page, standard, &contiguous);
 	gen->pages_fetched++;
 	gen->pages_total = p->pages;
@@ -510,8 +522,6 @@ static int gen_fetch_next(struct tfs_listing *l, struct tfs_group *g,
 		rc = gen_consume(g, gen, &p, page, true);
 		tfs_page_free(&p);
 		g->last_error = rc;
-		if (rc == 0)
-			schedule_readahead(l, g, gen);
 		pthread_cond_broadcast(&g->cv);
 		return rc;
 	}
@@ -525,8 +535,6 @@ static int gen_fetch_next(struct tfs_listing *l, struct tfs_group *g,
 	if (rc == 0) {
 		rc = gen_consume(g, gen, &p, page, per_page == 0);
 		tfs_page_free(&p);
-		if (rc == 0)
-			schedule_readahead(l, g, gen);
 	}
 	g->last_error = rc;
 	gen->fetching = false;
@@ -665,13 +673,9 @@ static int group_current(struct tfs_listing *l, struct tfs_group *g,
 		if (!gen)
 			return -ENOMEM;
 		g->starting = true;
-		gen->hold_readahead = g->cur != NULL;
 		rc = gen_fetch_next(l, g, gen);
 		if (rc == 0 && g->cur)
 			try_splice(l, g, gen, g->cur);
-		gen->hold_readahead = false;
-		if (rc == 0)
-			schedule_readahead(l, g, gen);
 		g->starting = false;
 		pthread_cond_broadcast(&g->cv);
 		if (rc != 0) {
@@ -883,7 +887,7 @@ int64_t tfs_group_mtime(struct tfs_listing *l, struct tfs_group *g)
 
 	(void)l;
 	pthread_mutex_lock(&g->mu);
-	t = g->cur ? g->cur->max_mtime : 0;
+	t = g->cur ? g->cur->head_mtime : 0;
 	pthread_mutex_unlock(&g->mu);
 	return t;
 }
@@ -892,14 +896,18 @@ int64_t tfs_listing_mtime(struct tfs_listing *l)
 {
 	int64_t t = 0;
 
-	pthread_mutex_lock(&l->mu);
-	for (struct tfs_group *g = l->groups; g; g = g->next) {
-		int64_t gt = tfs_group_mtime(l, g);
+	/* Named groups only, each checked: a group found later must not move
+	 * the mtime of / and /groups under a backup. */
+	for (size_t i = 0; i < l->cfg.nnamed; i++) {
+		struct tfs_group *g = tfs_listing_group(l, l->named[i]);
+		int64_t gt;
 
+		if (!g || tfs_group_check(l, g) != 0)
+			continue;
+		gt = tfs_group_mtime(l, g);
 		if (gt > t)
 			t = gt;
 	}
-	pthread_mutex_unlock(&l->mu);
 	return t;
 }
 
@@ -922,8 +930,10 @@ int tfs_group_open(struct tfs_listing *l, struct tfs_group *g,
 
 	pthread_mutex_lock(&g->mu);
 	rc = group_current(l, g, out);
-	if (rc == 0)
+	if (rc == 0) {
 		(*out)->refs++;
+		schedule_readahead(l, g, *out);
+	}
 	pthread_mutex_unlock(&g->mu);
 	maybe_evict(l, g);
 	return rc;
@@ -950,7 +960,10 @@ int tfs_gen_entry(struct tfs_listing *l, struct tfs_group *g,
 			break;
 		}
 		fetched = true;
+		schedule_readahead(l, g, gen);
 		rc = gen_fetch_next(l, g, gen);
+		if (rc == 0)
+			schedule_readahead(l, g, gen);
 		if (rc)
 			break;
 	}
@@ -1041,4 +1054,28 @@ void tfs_listing_drop_all(struct tfs_listing *l)
 		pthread_mutex_unlock(&g->mu);
 	}
 	pthread_mutex_unlock(&l->mu);
+}
+
+struct tfs_run *tfs_run_blob(uint64_t ino, int64_t mtime, const char *bytes, size_t len)
+{
+	struct tfs_page_run pr = { .guid = (char *)"", .mtime = mtime, .finished = true,
+				   .bytes = (char *)bytes, .len = len };
+	struct tfs_run *r = run_new(0, &pr);
+
+	if (r)
+		r->ino = ino;
+	return r;
+}
+
+bool tfs_group_kernel_cached(struct tfs_listing *l, struct tfs_group *g,
+			     const struct tfs_gen *gen)
+{
+	bool same;
+
+	(void)l;
+	pthread_mutex_lock(&g->mu);
+	same = g->kernel_serial == gen->serial;
+	g->kernel_serial = gen->serial;
+	pthread_mutex_unlock(&g->mu);
+	return same;
 }

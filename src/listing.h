@@ -74,7 +74,8 @@ struct tfs_group *tfs_listing_group(struct tfs_listing *l, uint64_t id);
  * and those found since. Writes up to max ids, returns how many there are. */
 size_t tfs_listing_groups(struct tfs_listing *l, uint64_t *ids, size_t max);
 
-/* Newest mtime of any run known in any group (for / and /groups). */
+/* Newest mtime of the named groups (for / and /groups); may fetch their
+ * page 1. 0 while none is known. */
 int64_t tfs_listing_mtime(struct tfs_listing *l);
 
 /* Make sure the group exists: its current generation has page 1 and is
@@ -82,7 +83,8 @@ int64_t tfs_listing_mtime(struct tfs_listing *l);
  * remembered for the TTL. */
 int tfs_group_check(struct tfs_listing *l, struct tfs_group *g);
 
-/* Newest mtime of the group's known runs; 0 while none is known. */
+/* Newest mtime on the group's page 1 (the newest runs): the directory's
+ * mtime, steady while the rest is walked; 0 while unknown. */
 int64_t tfs_group_mtime(struct tfs_listing *l, struct tfs_group *g);
 
 /* Take a reference on the current generation (fresh, page 1 fetched) for a
@@ -105,6 +107,15 @@ int tfs_group_find(struct tfs_listing *l, struct tfs_group *g,
 
 /* The group's id. */
 uint64_t tfs_listing_group_id(const struct tfs_group *g);
+
+/* A run-like blob (the status file): one block, freed by tfs_run_put.
+ * NULL without memory. */
+struct tfs_run *tfs_run_blob(uint64_t ino, int64_t mtime, const char *bytes, size_t len);
+
+/* Whether gen is the generation the kernel last cached this group's
+ * directory from; records gen as that generation from now on. */
+bool tfs_group_kernel_cached(struct tfs_listing *l, struct tfs_group *g,
+			     const struct tfs_gen *gen);
 
 void tfs_run_get(struct tfs_run *r);
 void tfs_run_put(struct tfs_run *r);

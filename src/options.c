@@ -27,6 +27,7 @@
 struct raw {
 	char *key_file, *ttl, *per_page, *groups, *timeout, *retries, *cafile;
 	char *uid, *gid, *umask;
+	char *readahead, *max_cache, *max_rate;
 	char *url;
 	int nonopt;
 	bool help, version;
@@ -46,6 +47,9 @@ static const struct fuse_opt opt_table[] = {
 	OPT("uid=%s", uid),
 	OPT("gid=%s", gid),
 	OPT("umask=%s", umask),
+	OPT("readahead=%s", readahead),
+	OPT("max_cache=%s", max_cache),
+	OPT("max_rate=%s", max_rate),
 	FUSE_OPT_KEY("-h", KEY_HELP),
 	FUSE_OPT_KEY("--help", KEY_HELP),
 	FUSE_OPT_KEY("-V", KEY_VERSION),
@@ -278,6 +282,9 @@ static void raw_free(struct raw *r)
 	free(r->uid);
 	free(r->gid);
 	free(r->umask);
+	free(r->readahead);
+	free(r->max_cache);
+	free(r->max_rate);
 	free(r->url);
 }
 
@@ -351,6 +358,19 @@ static int validate(struct raw *r, struct tfs_options *o)
 		return bad("umask", "'%s' is not an octal mode from 0 to 0777", r->umask);
 	if (r->umask)
 		o->umask = (mode_t)v;
+	if (r->readahead && !parse_ulong(r->readahead, 0, 64, &v))
+		return bad("readahead", "'%s' is not a number of pages from 0 to 64", r->readahead);
+	if (r->readahead)
+		o->readahead = (unsigned)v;
+	if (r->max_cache && !parse_ulong(r->max_cache, 0, 1048576, &v))
+		return bad("max_cache", "'%s' is not a size in MiB (0 = no bound)", r->max_cache);
+	if (r->max_cache)
+		o->max_cache_mib = (size_t)v;
+	if (r->max_rate && !parse_ulong(r->max_rate, 0, 1000000, &v))
+		return bad("max_rate", "'%s' is not a number of requests a minute (0 = no bound)",
+			   r->max_rate);
+	if (r->max_rate)
+		o->max_rate = (unsigned)v;
 	if (r->cafile && access(r->cafile, R_OK) != 0)
 		return bad("cafile", "cannot read %s", r->cafile);
 	o->cafile = r->cafile;
@@ -392,6 +412,9 @@ int tfs_options_parse(int argc, char **argv, struct tfs_options *o,
 	o->uid = getuid();
 	o->gid = getgid();
 	o->umask = 0;
+	o->readahead = 8;
+	o->max_cache_mib = 0;
+	o->max_rate = 4000;
 	*args = (struct fuse_args)FUSE_ARGS_INIT(argc, argv);
 	if (fuse_opt_parse(args, &r, opt_table, opt_proc) != 0) {
 		raw_free(&r);
@@ -432,6 +455,9 @@ void tfs_options_help(const char *prog)
 	       "                           mounting user)\n"
 	       "    -o gid=GROUP           group shown for every file (default: the\n"
 	       "                           mounting user's group)\n"
+	       "    -o readahead=N         pages asked ahead of a listing, in parallel, 0..64 (default: 8)\n"
+	       "    -o max_cache=MiB       bound on cached runs, whole listings evicted LRU (default: 0, none)\n"
+	       "    -o max_rate=N          requests a minute, all threads together (default: 4000)\n"
 	       "    -o umask=MODE          octal bits taken away from the modes 0555\n"
 	       "                           (directories) and 0444 (files) (default: 0)\n"
 	       "    -h, --help             print this help and exit\n"

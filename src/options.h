@@ -33,6 +33,9 @@ struct tfs_options {
 	uid_t uid;			/* owner reported for every node (default: ours) */
 	gid_t gid;
 	mode_t umask;			/* bits taken away from 0555/0444 (default 0) */
+	unsigned readahead;		/* pages in flight ahead of a walk (default 8) */
+	size_t max_cache_mib;		/* 0: no bound */
+	unsigned max_rate;		/* requests a minute (default 4000) */
 	bool show_help;
 	bool show_version;
 };
