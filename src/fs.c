@@ -163,6 +163,8 @@ static int status_get(struct tfs_fs *fs, struct tfs_run **out, struct stat *st)
 void tfs_fs_init(struct tfs_fs *fs)
 {
 	pthread_mutex_init(&fs->status_mu, NULL);
+	pthread_mutex_init(&fs->inval_mu, NULL);
+	pthread_cond_init(&fs->inval_cv, NULL);
 	fs->status_blob = NULL;
 	fs->ready = true;
 }
@@ -171,10 +173,86 @@ void tfs_fs_destroy(struct tfs_fs *fs)
 {
 	if (!fs->ready)
 		return;
+	tfs_fs_stop(fs);
 	tfs_run_put(fs->status_blob);
 	fs->status_blob = NULL;
+	free(fs->inval);
 	pthread_mutex_destroy(&fs->status_mu);
+	pthread_mutex_destroy(&fs->inval_mu);
+	pthread_cond_destroy(&fs->inval_cv);
 	fs->ready = false;
+}
+
+void tfs_fs_changed(void *ctx, uint64_t ino)
+{
+	struct tfs_fs *fs = ctx;
+
+	if (!fs->ready)
+		return;
+	pthread_mutex_lock(&fs->inval_mu);
+	if (fs->inval_running && fs->ninval == fs->capinval) {
+		size_t cap = fs->capinval ? fs->capinval * 2 : 64;
+		uint64_t *n = realloc(fs->inval, cap * sizeof(*n));
+
+		if (n) {
+			fs->inval = n;
+			fs->capinval = cap;
+		}
+	}
+	if (fs->inval_running && fs->ninval < fs->capinval) {
+		fs->inval[fs->ninval++] = ino;
+		pthread_cond_signal(&fs->inval_cv);
+	}
+	pthread_mutex_unlock(&fs->inval_mu);
+}
+
+static void *inval_main(void *u)
+{
+	struct tfs_fs *fs = u;
+
+	pthread_mutex_lock(&fs->inval_mu);
+	for (;;) {
+		uint64_t ino;
+
+		while (!fs->ninval && !fs->inval_stop)
+			pthread_cond_wait(&fs->inval_cv, &fs->inval_mu);
+		if (fs->inval_stop)
+			break;
+		ino = fs->inval[--fs->ninval];
+		pthread_mutex_unlock(&fs->inval_mu);
+		/* Attributes and pages; -ENOENT when the kernel has none. */
+		fuse_lowlevel_notify_inval_inode(fs->se, ino, 0, 0);
+		pthread_mutex_lock(&fs->inval_mu);
+	}
+	pthread_mutex_unlock(&fs->inval_mu);
+	return NULL;
+}
+
+int tfs_fs_start(struct tfs_fs *fs, struct fuse_session *se)
+{
+	int rc;
+
+	fs->se = se;
+	pthread_mutex_lock(&fs->inval_mu);
+	fs->inval_stop = false;
+	rc = pthread_create(&fs->inval_thread, NULL, inval_main, fs);
+	fs->inval_running = rc == 0;
+	pthread_mutex_unlock(&fs->inval_mu);
+	return -rc;
+}
+
+void tfs_fs_stop(struct tfs_fs *fs)
+{
+	bool running;
+
+	pthread_mutex_lock(&fs->inval_mu);
+	running = fs->inval_running;
+	fs->inval_stop = true;
+	fs->inval_running = false;
+	pthread_cond_broadcast(&fs->inval_cv);
+	pthread_mutex_unlock(&fs->inval_mu);
+	if (running)
+		pthread_join(fs->inval_thread, NULL);
 }
 
 /* Kernel entry/attr timeout for a run: a finished one does not change. */

@@ -56,6 +56,7 @@ struct tfs_gen {
 	int64_t max_mtime;
 	int64_t head_mtime;		/* newest mtime on its page 1 */
 	uint64_t serial;		/* which generation: for the kernel's caches */
+	struct tfs_gen *prev;		/* the one it replaces, until complete */
 	size_t bytes;			/* memory its runs take */
 };
 
@@ -121,10 +122,14 @@ static struct tfs_gen *gen_new(int64_t born)
 	return gen;
 }
 
+static void gen_unref(struct tfs_gen *gen);
+
 static void gen_free(struct tfs_gen *gen)
 {
 	for (size_t i = 0; i < gen->n; i++)
 		tfs_run_put(gen->runs[i]);
+	if (gen->prev)
+		gen_unref(gen->prev);
 	for (size_t i = 0; i < gen->npre; i++)
 		tfs_page_free(&gen->pre[i].p);
 	free(gen->pre);
@@ -233,7 +238,26 @@ static struct tfs_run *run_new(uint64_t group, const struct tfs_page_run *pr)
 
 /* Append a page's runs, skipping guids already in the generation (a run
  * that slid across a page boundary while the list moved). */
-static int gen_merge(struct tfs_gen *gen, uint64_t group, struct tfs_page *p)
+/* Tell the listing's owner when r replaces a different version of itself
+ * from gen's predecessor. */
+static void note_change(struct tfs_listing *l, const struct tfs_gen *gen,
+			const struct tfs_run *r)
+{
+	ssize_t at;
+	const struct tfs_run *o;
+
+	if (!gen->prev || !l->cfg.on_changed)
+		return;
+	at = gen_index(gen->prev, r->ino, r->guid, r->guid_len);
+	if (at < 0)
+		return;
+	o = gen->prev->runs[at];
+	if (o != r && (o->len != r->len || memcmp(o->bytes, r->bytes, r->len) != 0))
+		l->cfg.on_changed(l->cfg.changed_ctx, r->ino);
+}
+
+static int gen_merge(struct tfs_listing *l, struct tfs_gen *gen, uint64_t group,
+		     struct tfs_page *p)
 {
 	int rc = gen_reserve(gen, p->nruns);
 
@@ -252,6 +276,7 @@ static int gen_merge(struct tfs_gen *gen, uint64_t group, struct tfs_page *p)
 		gen->bytes += run_size(r);
 		gen->runs[gen->n++] = r;
 		slot_put(gen->slots, gen->nslots, ino, gen->n);
+		note_change(l, gen, r);
 		if (r->mtime > gen->max_mtime)
 			gen->max_mtime = r->mtime;
 	}
@@ -454,7 +479,7 @@ static void *readahead_main(void *u)
 
 /* Account for page `page` in gen: merge its runs and move the cursor.
  * g->mu held. */
-static int gen_consume(struct tfs_group *g, struct tfs_gen *gen,
+static int gen_consume(struct tfs_listing *l, struct tfs_group *g, struct tfs_gen *gen,
 		       struct tfs_page *p, unsigned page, bool standard)
 {
 	size_t before = gen->n;
@@ -465,7 +490,7 @@ static int gen_consume(struct tfs_group *g, struct tfs_gen *gen,
 	if (p->skipped)
 		tfs_warn("group %llu page %u: skipped %zu run(s) without a usable guid",
 			 (unsigned long long)g->id, page, p->skipped);
-	rc = gen_merge(gen, g->id, p);
+	rc = gen_merge(l, gen, g->id, p);
 	if (rc != 0)
 		return rc;
 	if (page == 1 && standard) {
@@ -479,6 +504,10 @@ static int gen_consume(struct tfs_group *g, struct tfs_gen *gen,
 	gen->pages_fetched++;
 	gen->pages_total = p->pages;
 	gen->complete = contiguous && !gen->island && page_is_last(p, page);
+	if (gen->complete && gen->prev) {
+		gen_unref(gen->prev);	/* every run compared: let it go */
+		gen->prev = NULL;
+	}
 	if (!contiguous)
 		tfs_debug("group %llu page %u: the list moved under the walk; re-reading",
 			  (unsigned long long)g->id, page);
@@ -519,7 +548,7 @@ static int gen_fetch_next(struct tfs_listing *l, struct tfs_group *g,
 	if (s && s->state == PRE_READY) {
 		p = s->p;
 		pre_remove(gen, s);
-		rc = gen_consume(g, gen, &p, page, true);
+		rc = gen_consume(l, g, gen, &p, page, true);
 		tfs_page_free(&p);
 		g->last_error = rc;
 		pthread_cond_broadcast(&g->cv);
@@ -533,7 +562,7 @@ static int gen_fetch_next(struct tfs_listing *l, struct tfs_group *g,
 	rc = l->cfg.fetch(l->cfg.fetch_ctx, g->id, page, per_page, &p);
 	pthread_mutex_lock(&g->mu);
 	if (rc == 0) {
-		rc = gen_consume(g, gen, &p, page, per_page == 0);
+		rc = gen_consume(l, g, gen, &p, page, per_page == 0);
 		tfs_page_free(&p);
 	}
 	g->last_error = rc;
@@ -549,11 +578,16 @@ static bool fresh(struct tfs_listing *l, int64_t since)
 }
 
 /* Replace the run with r's guid in gen by r (a newer version). */
-static void gen_replace(struct tfs_gen *gen, struct tfs_run *r)
+static void gen_replace(struct tfs_listing *l, struct tfs_gen *gen, struct tfs_run *r)
 {
 	ssize_t at = gen_index(gen, r->ino, r->guid, r->guid_len);
 
 	if (at >= 0) {
+		const struct tfs_run *o = gen->runs[at];
+
+		if (l->cfg.on_changed &&
+		    (o->len != r->len || memcmp(o->bytes, r->bytes, r->len) != 0))
+			l->cfg.on_changed(l->cfg.changed_ctx, r->ino);
 		tfs_run_get(r);
 		tfs_run_put(gen->runs[at]);
 		gen->runs[at] = r;
@@ -622,7 +656,7 @@ static void try_splice(struct tfs_listing *l, struct tfs_group *g,
 
 				if (!r)
 					continue;
-				gen_replace(gen, r);
+				gen_replace(l, gen, r);
 				if (r->mtime > gen->max_mtime)
 					gen->max_mtime = r->mtime;
 				tfs_run_put(r);
@@ -672,6 +706,14 @@ static int group_current(struct tfs_listing *l, struct tfs_group *g,
 		gen = gen_new(now(l));
 		if (!gen)
 			return -ENOMEM;
+		if (g->cur) {
+			gen->prev = g->cur;	/* to see which runs changed */
+			g->cur->refs++;
+			if (g->cur->prev) {	/* no chains of old generations */
+				gen_unref(g->cur->prev);
+				g->cur->prev = NULL;
+			}
+		}
 		g->starting = true;
 		rc = gen_fetch_next(l, g, gen);
 		if (rc == 0 && g->cur)

@@ -56,6 +56,10 @@ struct tfs_listing_cfg {
 	size_t nnamed;
 	unsigned readahead;	/* pages asked ahead of a walk, in parallel; 0 off */
 	size_t max_cache;	/* bytes of runs kept, all groups; 0 no bound */
+	/* Told (under a group lock: must not block) when a refresh brings a
+	 * run whose bytes differ from the version it replaces. */
+	void (*on_changed)(void *ctx, uint64_t ino);
+	void *changed_ctx;
 };
 
 struct tfs_listing;

@@ -318,7 +318,8 @@ int main(int argc, char *argv[])
 		.ttl_ms = o.ttl_s ? o.ttl_s * 1000 : 1,
 		.fetch = tfs_status_fetch, .fetch_ctx = &counted,
 		.clock = listing_clock_ms, .named = o.groups, .nnamed = o.ngroups,
-		.readahead = o.readahead, .max_cache = o.max_cache_mib << 20 });
+		.readahead = o.readahead, .max_cache = o.max_cache_mib << 20,
+		.on_changed = tfs_fs_changed, .changed_ctx = &fs });
 	nodes = tfs_nodes_new();
 	if (listing)
 		status = tfs_status_new(&(struct tfs_status_cfg){
@@ -341,6 +342,8 @@ int main(int argc, char *argv[])
 		goto err_out3;
 	/* SIGTERM/SIGINT end the session; transfers under way stop with it. */
 	tfs_http_set_abort(http, session_exited, se);
+	if (tfs_fs_start(&fs, se) != 0)
+		goto err_out4;
 	if (fuse_set_signal_handlers(se) != 0)
 		goto err_out4;
 	rl = (struct reloader){ .se = se, .http = http, .listing = listing,
@@ -378,6 +381,7 @@ int main(int argc, char *argv[])
 	ret = ret < 0 ? 1 : 0;
 err_out6:
 	stop_reloader(&rl);
+	tfs_fs_stop(&fs);	/* no notification may reach a closed session */
 	fuse_session_unmount(se);
 err_out5:
 	stop_reloader(&rl);

@@ -28,23 +28,42 @@ static bool get_int(struct json_object *meta, const char *key, bool nullable,
 	return *out >= 0;
 }
 
-static int64_t time_field(struct json_object *run, const char *key, bool *set)
+/* The value of member key of the item el[0..len), parsed by json-c, or NULL
+ * (none, or no memory). The member is found by jsontext, not json-c: json-c
+ * cuts a key at an escaped NUL and reads "guid\u0000" as "guid", which the
+ * file's bytes (and every reader of them) do not, so a hostile page could
+ * list a run under a name its content does not carry. */
+static struct json_object *item_member(const char *el, size_t len, const char *key)
 {
-	struct json_object *v;
-	int64_t t;
+	struct json_tokener *tok;
+	struct json_object *v = NULL;
+	size_t vstart, vlen;
 
-	*set = false;
-	if (!json_object_object_get_ex(run, key, &v) || !json_object_is_type(v, json_type_string))
-		return 0;
-	*set = true;
-	if (tfs_iso8601_parse(json_object_get_string(v),
-			      (size_t)json_object_get_string_len(v), &t) != 0)
-		return 0;
+	if (tfs_jt_member(el, len, key, &vstart, &vlen) != 0)
+		return NULL;
+	tok = json_tokener_new();
+	if (tok) {
+		v = json_tokener_parse_ex(tok, el + vstart, (int)vlen);
+		json_tokener_free(tok);
+	}
+	return v;
+}
+
+static int64_t time_field(const char *el, size_t len, const char *key, bool *set)
+{
+	struct json_object *v = item_member(el, len, key);
+	int64_t t = 0;
+
+	*set = json_object_is_type(v, json_type_string);
+	if (*set && tfs_iso8601_parse(json_object_get_string(v),
+				      (size_t)json_object_get_string_len(v), &t) != 0)
+		t = 0;
+	json_object_put(v);
 	return t;
 }
 
 struct walk {
-	struct json_object *arr;
+	size_t nitems;		/* as json-c counted them */
 	struct tfs_page *page;
 	size_t index;
 	int err;
@@ -53,36 +72,41 @@ struct walk {
 static int one_item(void *ctx, const char *el, size_t el_len)
 {
 	struct walk *w = ctx;
-	struct json_object *item = json_object_array_get_idx(w->arr, w->index++);
 	struct json_object *g;
 	struct tfs_page_run *r;
 	bool has_end, has_start;
 	int64_t end, start;
 	int rc;
 
-	if (!json_object_is_type(item, json_type_object) ||
-	    !json_object_object_get_ex(item, "guid", &g) ||
-	    !json_object_is_type(g, json_type_string) ||
+	if (w->index++ >= w->nitems) {
+		w->err = -EBADMSG;	/* jsontext and json-c disagree */
+		return 1;
+	}
+	g = el[0] == '{' ? item_member(el, el_len, "guid") : NULL;
+	if (!json_object_is_type(g, json_type_string) ||
 	    !tfs_guid_ok(json_object_get_string(g), (size_t)json_object_get_string_len(g)) ||
 	    strlen(json_object_get_string(g)) != (size_t)json_object_get_string_len(g)) {
+		json_object_put(g);
 		w->page->skipped++;
 		return 0;
 	}
 	r = &w->page->runs[w->page->nruns];
 	rc = tfs_jt_render(el, el_len, &r->bytes, &r->len);
 	if (rc != 0) {
+		json_object_put(g);
 		w->err = rc == -ENOMEM ? -ENOMEM : -EBADMSG;
 		return 1;
 	}
 	r->guid_len = (size_t)json_object_get_string_len(g);
 	r->guid = strndup(json_object_get_string(g), r->guid_len);
+	json_object_put(g);
 	if (!r->guid) {
 		free(r->bytes);
 		w->err = -ENOMEM;
 		return 1;
 	}
-	end = time_field(item, "end_time", &has_end);
-	start = time_field(item, "start_time", &has_start);
+	end = time_field(el, el_len, "end_time", &has_end);
+	start = time_field(el, el_len, "start_time", &has_start);
 	r->finished = has_end;
 	/* An end_time that is set but unreadable still falls back to start_time. */
 	r->mtime = end ? end : start;
@@ -129,7 +153,7 @@ int tfs_page_parse(const char *body, size_t len, struct tfs_page *out)
 		rc = -ENOMEM;
 		goto out;
 	}
-	w = (struct walk){ .arr = arr, .page = out };
+	w = (struct walk){ .nitems = nitems, .page = out };
 	rc = tfs_jt_array_each(body + vstart, vlen, one_item, &w);
 	if (rc == 0 && w.index != nitems)
 		rc = -EBADMSG;	/* jsontext and json-c disagree: do not guess */
