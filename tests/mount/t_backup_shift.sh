@@ -19,7 +19,9 @@ N=3000
 PER_PAGE=100
 TTL=2
 start_fake --group 200:$N --group 202:$N --group 203:$N --group 201:0
-mount_tfs -o groups=200:201:202:203,per_page=$PER_PAGE,ttl=$TTL
+# 202 and 203 are not named: stat of / and /groups reads page 1 of the
+# named groups, and a shift knob would then move those lists too.
+mount_tfs -o groups=200:201,per_page=$PER_PAGE,ttl=$TTL
 
 guids_of_control() {	# GROUP -> sorted guids the fake holds now
 	ctl GET "groups/$1/runs" | jq -r '.[].guid' | sort
@@ -112,8 +114,9 @@ fi
 
 # --- (c) small getdents64 chunks, a pause, shifts and a TTL in the middle ----
 # The reader lists with a 512-byte buffer (a few entries per call), stops
-# after $HALF entries, signals, waits for the go file, then reads to the end
-# and rewinds (lseek 0) to read once more. It prints "name d_ino st_ino" per
+# after $HALF entries, signals (flag), waits for the go file, reads to the
+# end, signals (flag2), waits for go2, then stats every name and rewinds
+# (lseek 0) to read once more. It prints "name d_ino st_ino" per
 # entry of the first pass, then "--rewind--" and the second pass's names.
 if part c; then
 cat >"$WORK/chunked.py" <<'EOF'
@@ -148,10 +151,17 @@ def read_all(limit=None, acc=None):
     return acc, calls
 first, c1 = read_all(half)
 open(flag, "w").close()
-while not os.path.exists(go):
-    time.sleep(0.05)
+def wait_for(path):
+    deadline = time.time() + 60                 # the test died: do not linger
+    while not os.path.exists(path):
+        if time.time() > deadline:
+            sys.exit("no %s within 60 s" % path)
+        time.sleep(0.05)
+wait_for(go)
 first, c2 = read_all(None, first)
 print("# getdents64 calls: %d" % (c1 + c2), file=sys.stderr)
+open(flag + "2", "w").close()
+wait_for(go + "2")
 for name, ino in first:
     if name in (".", ".."):
         continue
@@ -173,7 +183,7 @@ ctl GET "groups/$G/runs" | jq -r '.[].guid' >"$WORK/order.c"
 sort "$WORK/order.c" >"$WORK/orig.c"
 HALF=1500
 reset_log
-rm -f "$WORK/flag" "$WORK/go"
+rm -f "$WORK/flag" "$WORK/go" "$WORK/flag2" "$WORK/go2"
 "$PYTHON" "$WORK/chunked.py" "$RUNS" 512 $HALF "$WORK/flag" "$WORK/go" \
 	>"$WORK/chunked.out" 2>"$WORK/chunked.err" &
 READER=$!
@@ -193,11 +203,21 @@ ctl DELETE "groups/$G/runs/$GONE" >/dev/null
 sleep $((TTL + 1))
 ctl POST faults "{\"shift_insert\": $K}" >/dev/null
 # Another reader lists meanwhile (a new generation after the TTL).
-ls -f "$RUNS" >"$WORK/ls.c2" || fail "(c) a second ls while the first handle is open failed"
+ls -f "$RUNS" >"$WORK/ls.c2" ||
+	{ kill $READER 2>/dev/null; fail "(c) a second ls while the first handle is open failed"; }
 touch "$WORK/go"
+# Once the handle has read to the end, the shifting stops; then the reader
+# stats every name and rewinds.
+for ((i = 0; i < 250; i++)); do
+	[ -e "$WORK/flag2" ] && break
+	_alive $READER || break
+	sleep 0.1
+done
+ctl POST faults/clear >/dev/null
+[ -e "$WORK/flag2" ] || { kill $READER 2>/dev/null; fail "(c) the chunked reader did not finish its first pass in 25 s: $(cat "$WORK/chunked.err")"; }
+touch "$WORK/go2"
 rc=0
 wait $READER || rc=$?
-ctl POST faults/clear >/dev/null
 report_pages $G
 [ "$rc" -eq 0 ] || fail "(c) the chunked reader exited $rc: $(cat "$WORK/chunked.err")"
 note "(c) $(cat "$WORK/chunked.err")"
