@@ -5,7 +5,7 @@ set -euo pipefail
 
 PKGS=(meson ninja-build pkg-config gcc clang libfuse3-dev fuse3
       libcurl4-openssl-dev libjson-c-dev check jq curl python3 openssl
-      man-db rsync tar valgrind)
+      man-db rsync tar valgrind libclang-rt-14-dev)
 
 missing=()
 for p in "${PKGS[@]}"; do

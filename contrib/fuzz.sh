@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the libFuzzer targets (clang, with ASan and UBSan, in build-fuzz) and
 # run each for a bounded time, starting from the seed corpus in
-# tests/fuzz/corpus/<target>/.
+# tests/fuzz/corpus/<target>/ and the token dictionary tests/fuzz/*.dict.
 #
 # Usage: contrib/fuzz.sh [TARGET...]   (default: page router jsontext)
 # Environment:
@@ -51,11 +51,16 @@ for t in "${TARGETS[@]}"; do
 	seeds=$ROOT/tests/fuzz/corpus/$t
 	work=$OUT/$t
 	if [ ! -x "$exe" ] || [ ! -d "$seeds" ]; then
-		echo "fuzz.sh: no target '$t' ($exe, $seeds)" >&2
+		echo "fuzz.sh: no target '$t' ($exe, $seeds); is $BUILD set up with clang?" >&2
 		failed=$((failed + 1))
 		[ -z "${FUZZ_TALLY:-}" ] || echo "FAIL $t" >>"$FUZZ_TALLY"
 		continue
 	fi
+	dict=()
+	case $t in
+	router) dict=(-dict="$ROOT/tests/fuzz/path.dict") ;;
+	*) dict=(-dict="$ROOT/tests/fuzz/json.dict") ;;
+	esac
 	mkdir -p "$work/corpus" "$work/artifacts"
 	rm -f "$work/artifacts/"*
 	echo "== fuzz_$t for ${SECONDS_EACH}s"
@@ -63,7 +68,7 @@ for t in "${TARGETS[@]}"; do
 	# New inputs go to the first directory (the work corpus); the seeds are
 	# read only. -timeout: one input taking 10 s is a hang, hence a failure.
 	"$exe" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
-		-print_final_stats=1 -artifact_prefix="$work/artifacts/" \
+		-print_final_stats=1 -artifact_prefix="$work/artifacts/" "${dict[@]}" \
 		"$work/corpus" "$seeds" >"$work/fuzz.log" 2>&1 || rc=$?
 	grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|Done )' "$work/fuzz.log" |
 		sed 's/^/   /' || true

@@ -43,5 +43,16 @@ run_suites build
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	run_suites build-asan
 
+# libFuzzer targets, a bounded run each (contrib/fuzz.sh, FUZZ_SECONDS); each
+# target counts as one test.
+tally=$(mktemp)
+rc=0
+FUZZ_TALLY=$tally contrib/fuzz.sh || rc=$?
+p=$(grep -c '^PASS ' "$tally" || true)
+f=$(grep -c '^FAIL ' "$tally" || true)
+rm -f "$tally"
+passed=$((passed + p)); failed=$((failed + f))
+[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || failed=$((failed + 1))
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

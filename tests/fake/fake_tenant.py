@@ -29,7 +29,8 @@ ODD_DRAFTS = ['Draft "\u03b1/\u03b2"\tn\u00ba1 \u2014 \u6771\u4eac \\ end', "bac
               "multi\nline", "rocket \U0001F680", "", "ctrl\u0001char",
               " spaces around "]
 FAULT_INTS = ("latency_ms", "truncate_every", "garbage_every", "reset_every", "hang_every",
-              "ignore_per_page", "lie_pages", "lie_count", "shift_insert", "shift_delete")
+              "ignore_per_page", "lie_pages", "lie_count", "shift_insert", "shift_delete",
+              "huge_body_mb")
 FAULT_KEYS = FAULT_INTS + ("status_every", "retry_after", "down", "next_page_origin",
                            "hostile_runs")
 
@@ -204,6 +205,7 @@ class State:
         self.lock = threading.Lock()
         self.key, self.seed, self.base_latency = key, seed, latency_ms
         self.groups, self.log, self.faults, self.fault_base, self.api_seq = {}, [], {}, {}, 0
+        self.in_flight = self.peak_in_flight = 0     # API requests being answered right now
 
     def set_faults(self, knobs):
         """Merge knobs ({} clears all, a null value clears one). Raises ValueError and then
@@ -298,6 +300,33 @@ class Handler(BaseHTTPRequestHandler):
         if truncate:                      # FIN after half the promised bytes: a short read
             self.close_connection = True
 
+    def send_huge(self, total):
+        """huge_body_mb: a 200 of exactly `total` bytes of runs-page JSON, sent chunked (no
+        Content-Length) about 64 KiB at a time and never built whole: only what the client
+        reads is ever made. Item i is {"guid":"huge-<i, 12 digits>", ...}, all one size."""
+        item = lambda i: b'{"guid":"huge-%012d","duration":1,"story_id":1,"group_id":1,' \
+            b'"start_time":"2024-06-01T12:00:00Z","end_time":"2024-06-01T12:00:01Z",' \
+            b'"action_count":1,"event_count":1,"story_mode":"LIVE","draft_id":null,' \
+            b'"draft_name":null}' % i
+        head, size = b'{"group_runs":[', len(item(0)) + 1       # + the comma before it
+        n = max(0, (total - len(head) - 200) // size)
+        tail = b'],"meta":{"per_page":%d,"pages":1,"count":%d}}\n' % (n, n)
+        pad = total - len(head) - max(0, n * size - 1) - len(tail)   # spaces: still JSON
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        chunk = lambda b: self.wfile.write(b"%x\r\n%s\r\n" % (len(b), b))
+        chunk(head)
+        per = max(1, 65536 // size)
+        for i in range(0, n, per):
+            chunk(b",".join(item(k) for k in range(i, min(n, i + per))) +
+                  (b"," if i + per < n else b""))
+        for i in range(0, max(0, pad), 65536):
+            chunk(b" " * min(65536, pad - i))
+        chunk(tail)
+        self.wfile.write(b"0\r\n\r\n")
+
     def send_json(self, status, obj, headers=()):
         self.send_body(status, dumps(obj) + b"\n", headers)
 
@@ -330,6 +359,16 @@ class Handler(BaseHTTPRequestHandler):
     # --- the API ----------------------------------------------------------------------------
     def api(self, path, query):
         st = self.server.state
+        with st.lock:
+            st.in_flight += 1
+            st.peak_in_flight = max(st.peak_in_flight, st.in_flight)
+        try:
+            self.api_counted(st, path, query)
+        finally:
+            with st.lock:
+                st.in_flight -= 1
+
+    def api_counted(self, st, path, query):
         auth = self.headers.get("Authorization") or ""
         scheme, _, key = auth.partition(" ")
         auth_ok = scheme.lower() == "bearer" and key.strip() == st.key
@@ -351,6 +390,8 @@ class Handler(BaseHTTPRequestHandler):
                                       "garbage_every", "truncate_every") if st.due(k, seq)), None)
             if f.get("down"):
                 fault = "down"
+            elif fault is None and f.get("huge_body_mb") and auth_ok and m:
+                fault = "huge_body_mb"
             entry["fault"] = fault
         if fault == "down" or fault == "reset_every":
             self.abort(fault)
@@ -360,6 +401,10 @@ class Handler(BaseHTTPRequestHandler):
         delay = st.base_latency + f.get("latency_ms", 0)
         if delay:
             time.sleep(delay / 1000)
+        if fault == "huge_body_mb":
+            with st.lock:
+                entry["status"] = 200
+            return self.send_huge(f["huge_body_mb"] << 20)
         status, body, headers = self.api_answer(st, f, fault, auth_ok, m_runs, m_events,
                                                 entry["page"], entry["per_page"])
         with st.lock:
@@ -433,9 +478,11 @@ class Handler(BaseHTTPRequestHandler):
     def control_answer(self, st, cmd, route, req):
         """-> (status, JSON object or bytes) for one control request; called under the lock."""
         if route == ("stats",) and cmd == "GET":
-            return 200, {"requests": len(st.log), "log": st.log}
+            return 200, {"requests": len(st.log), "in_flight": st.in_flight,
+                         "peak_in_flight": st.peak_in_flight, "log": st.log}
         if route == ("reset",) and cmd == "POST":
             st.log = []
+            st.peak_in_flight = st.in_flight
             return 200, {"ok": True}
         if route == ("faults",) and cmd == "GET":
             return 200, st.faults

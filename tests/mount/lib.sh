@@ -11,6 +11,8 @@
 # Environment: TINESFS (the binary), FAKE_TENANT (fake_tenant.py), PYTHON.
 # Per mount: KEY (the key passed in TINES_API_KEY, default test-key),
 # NO_KEY_ENV=1 (pass no TINES_API_KEY at all), TENANT_URL (default $FAKE_URL).
+# HTTPS fake: FAKE_SCHEME=https (start_fake then also needs --tls-cert and
+# --tls-key) and FAKE_CAFILE, the CA that ctl's curl verifies it with.
 
 set -euo pipefail
 
@@ -175,7 +177,7 @@ start_fake() {
 		sleep 0.1
 	done
 	[ -s "$pf" ] || { cat "$WORK/fake.log" >&2; fail "fake tenant wrote no port in 10 s"; }
-	FAKE_URL="http://127.0.0.1:$(tr -dc 0-9 <"$pf")"
+	FAKE_URL="${FAKE_SCHEME:-http}://127.0.0.1:$(tr -dc 0-9 <"$pf")"
 	note "fake tenant at $FAKE_URL (pid $FAKE_PID, args: ${*:-default})"
 }
 
@@ -185,6 +187,7 @@ ctl() {
 	local method=$1 path=${2#/} body=${3-}
 	path=${path#_control/}
 	local args=(-sS --fail-with-body --max-time 30 -X "$method")
+	[ -z "${FAKE_CAFILE:-}" ] || args+=(--cacert "$FAKE_CAFILE")
 	if [ $# -ge 3 ]; then
 		args+=(-H 'Content-Type: application/json' --data-binary "$body")
 	fi

@@ -146,6 +146,24 @@ static const struct page_case cases[] = {
 	  "{\"group_runs\":[" RUN("A") "]," META1 ",\"group_runs\":["
 	  RUN("C") "]}",
 	  0, 1, 0, 20, 1, 1, -1, { "C" }, { OUT("C") }, { 0 }, { false } },
+	/* json-c reads a key up to an escaped NUL ("guid\u0000" as "guid");
+	 * the name must come from the key the file's bytes really hold. */
+	{ "escaped NUL in a key: not the guid",
+	  PAGE("{\"guid\\u0000\":\"x\"}," RUN("g1"), META1),
+	  0, 1, 1, 20, 1, 1, -1, { "g1" }, { OUT("g1") }, { 0 }, { false } },
+	{ "escaped NUL in a key: does not override the guid",
+	  PAGE("{\"guid\":\"a\",\"guid\\u0000\":\"b\"}", META1),
+	  0, 1, 0, 20, 1, 1, -1, { "a" },
+	  { "{\n  \"guid\": \"a\",\n  \"guid\\u0000\": \"b\"\n}\n" },
+	  { 0 }, { false } },
+	{ "escaped NUL in a key: no end_time",
+	  PAGE("{\"guid\":\"a\",\"start_time\":\"2023-12-13T16:19:50Z\","
+	       "\"end_time\\u0000\":\"2023-12-13T16:20:00Z\"}", META1),
+	  0, 1, 0, 20, 1, 1, -1, { "a" }, { NULL }, { SAMPLE_T }, { false } },
+	{ "escaped NUL in group_runs: guid and bytes from the same array",
+	  "{\"group_runs\":[" RUN("A") "],\"group_runs\\u0000\":[" RUN("B") "],"
+	  META1 "}",
+	  0, 1, 0, 20, 1, 1, -1, { "A" }, { OUT("A") }, { 0 }, { false } },
 	{ "utf-8 and escapes in a guid",
 	  PAGE(RUN("caf\xc3\xa9-\\u00e9-\\\"q\\\"-\\\\"), META1),
 	  0, 1, 0, 20, 1, 1, -1, { "caf\xc3\xa9-\xc3\xa9-\"q\"-\\" },
