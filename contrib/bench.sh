@@ -227,6 +227,7 @@ echo "date:     $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "machine:  $(nproc) CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)," \
 	"$(awk '/^MemTotal/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo)"
 echo "kernel:   $(uname -sr)"
+echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at the start; other work on the machine skews the timings"
 echo "tinesfs:  $TINESFS (buildtype $BUILDTYPE); $("$TINESFS" -V 2>&1 | grep -E '^lib(fuse|curl)' | paste -sd';' -)"
 echo "fake:     $N runs in group $GROUP, --latency-ms $LATENCY_MS, at $FAKE_URL"
 echo
@@ -391,6 +392,7 @@ unmount_tfs
 # --- summary ---------------------------------------------------------------------------
 
 echo
+echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
 printf '%-46s %-34s %-22s %s\n' figure measured goal result
 printf '%s\n' "${RESULTS[@]}"
 echo

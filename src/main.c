@@ -310,6 +310,36 @@ int main(int argc, char *argv[])
 	key_file = o.key_file;
 	o.key_file = NULL;
 	tfs_options_free(&o);
+	if (!http) {
+		fprintf(stderr, "tinesfs: out of memory\n");
+		goto err_out3;
+	}
+	/* Only what the session needs to come up exists before the fork in
+	 * fuse_daemonize: the listing (whose readahead workers are threads),
+	 * the status and the invalidation and SIGHUP threads are made after
+	 * it, since only the forking thread lives on in the daemon. Nothing
+	 * reads them before the loop below starts serving requests. */
+	fs = (struct tfs_fs){
+		.ttl_s = (double)o.ttl_s, .uid = o.uid, .gid = o.gid, .umask = o.umask,
+		/* A finished run does not change: trust it far longer. */
+		.finished_ttl_s = o.ttl_s == 0 ? 0 : (o.ttl_s > 3600 ? (double)o.ttl_s : 3600) };
+	tfs_fs_init(&fs);
+	tfs_status_wrap_ops(&tfs_fs_ops, status_of, &ops);
+	se = fuse_session_new(&args, &ops, sizeof(ops), &fs);
+	if (!se)
+		goto err_out3;
+	/* SIGTERM/SIGINT end the session; transfers under way stop with it. */
+	tfs_http_set_abort(http, session_exited, se);
+	if (fuse_set_signal_handlers(se) != 0)
+		goto err_out4;
+	if (install_hup(&rl) != 0) {
+		fprintf(stderr, "tinesfs: cannot set up SIGHUP: %s\n", strerror(errno));
+		goto err_out5;
+	}
+	if (fuse_session_mount(se, fo.mountpoint) != 0)
+		goto err_out5;
+	fuse_daemonize(fo.foreground);
+
 	fetcher = (struct tfs_fetcher){ .http = http, .tenant = &o.tenant,
 		.per_page = o.per_page, .retries = o.retries };
 	counted = (struct tfs_status_fetcher){ .fetch = tfs_fetch_page, .ctx = &fetcher };
@@ -326,35 +356,22 @@ int main(int argc, char *argv[])
 			.version = TFS_VERSION, .tenant = &o.tenant, .http = http,
 			.listing = listing, .clock = clock_ms, .ttl_s = o.ttl_s,
 			.per_page = o.per_page });
-	if (!http || !listing || !nodes || !status) {
-		fprintf(stderr, "tinesfs: out of memory\n");
-		goto err_out3;
+	if (!listing || !nodes || !status) {
+		tfs_err("out of memory");
+		goto err_out6;
 	}
-	fs = (struct tfs_fs){ .listing = listing, .nodes = nodes,
-		.ttl_s = (double)o.ttl_s, .uid = o.uid, .gid = o.gid, .umask = o.umask,
-		.status = status,
-		/* A finished run does not change: trust it far longer. */
-		.finished_ttl_s = o.ttl_s == 0 ? 0 : (o.ttl_s > 3600 ? (double)o.ttl_s : 3600) };
-	tfs_fs_init(&fs);
-	tfs_status_wrap_ops(&tfs_fs_ops, status_of, &ops);
-	se = fuse_session_new(&args, &ops, sizeof(ops), &fs);
-	if (!se)
-		goto err_out3;
-	/* SIGTERM/SIGINT end the session; transfers under way stop with it. */
-	tfs_http_set_abort(http, session_exited, se);
-	if (tfs_fs_start(&fs, se) != 0)
-		goto err_out4;
-	if (fuse_set_signal_handlers(se) != 0)
-		goto err_out4;
-	rl = (struct reloader){ .se = se, .http = http, .listing = listing,
-		.status = status, .key_file = key_file, .pipe = { -1, -1 } };
-	if (install_hup(&rl) != 0) {
-		fprintf(stderr, "tinesfs: cannot set up SIGHUP: %s\n", strerror(errno));
-		goto err_out5;
+	fs.listing = listing;
+	fs.nodes = nodes;
+	fs.status = status;
+	if (tfs_fs_start(&fs, se) != 0) {
+		tfs_err("cannot start the invalidation thread");
+		goto err_out6;
 	}
-	if (fuse_session_mount(se, fo.mountpoint) != 0)
-		goto err_out5;
-	fuse_daemonize(fo.foreground);
+	rl.se = se;
+	rl.http = http;
+	rl.listing = listing;
+	rl.status = status;
+	rl.key_file = key_file;
 	if (start_reloader(&rl) != 0) {
 		tfs_err("cannot start the SIGHUP thread; SIGHUP is ignored");
 		sigaction(SIGHUP, &(struct sigaction){ .sa_handler = SIG_IGN }, NULL);

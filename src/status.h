@@ -4,9 +4,9 @@
  * The file is read-only and reachable by name only (readdir never lists
  * it, so tar, rsync and find of the mount never pick it up). Each render
  * is a complete JSON document laid out as `jq .` lays it out; fs.c renders
- * at every lookup, getattr and open (kernel timeouts 0, direct_io), so the
- * size a stat reports is that of a fresh read and a reader never sees half
- * of two versions.
+ * it at every lookup (kernel timeouts 0) and serves getattr and reads from
+ * those bytes until the next, so the size a stat reports is that of what a
+ * read returns and a reader never sees half of two versions.
  *
  * The counters that belong to no other module live here:
  *   cache hits and misses -- a FUSE request that needs the listing (lookup,

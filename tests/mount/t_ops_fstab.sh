@@ -10,7 +10,7 @@
 SRC=$(cd "$LIB_DIR/../.." && pwd)
 command -v mount.fuse3 >/dev/null || fail "mount.fuse3 is not installed (package fuse3)"
 
-start_fake --group 200:40 --group 201:0
+start_fake --group 200:40 --group 201:0 --group 202:700
 
 # mount.fuse3 runs `tinesfs` from PATH: put the built binary first on it.
 mkdir "$WORK/bin"
@@ -96,7 +96,7 @@ check_tree() {
 
 # --- type fuse, source tinesfs#URL (the issue's command) ----------------------
 helper_mount "mount.fuse3 'tinesfs#URL' MNT -o key_file,groups,_netdev,noatime" \
-	"tinesfs#$FAKE_URL" "$MNT" -o "key_file=$KF,groups=200:201,_netdev,noatime"
+	"tinesfs#$FAKE_URL" "$MNT" -o "key_file=$KF,groups=200:201,_netdev,noatime,per_page=20"
 line=$(mount_line "$MNT")
 note "$line"
 read -r src _ fstype opts _ <<<"$line"
@@ -105,6 +105,9 @@ assert_eq "tinesfs#$FAKE_URL" "$(printf '%b' "${src//\\/\\0}")" "its source is t
 case ",$opts," in *,ro,*) ok "it is mounted ro" ;; *) fail "not mounted ro: $opts" ;; esac
 case ",$opts," in *,noatime,*) ok "noatime reached the kernel" ;; *) fail "noatime missing: $opts" ;; esac
 check_tree "type fuse"
+# A walk of many pages as a daemon: the readahead workers and other threads
+# must exist in the forked daemon, not only in the process that mounted.
+assert_eq 700 "$(ls "$MNT/groups/202/runs" | wc -l)" "as a daemon, a walk of 35 pages lists the 700 runs of group 202"
 tr '\0' '\n' <"/proc/$HELPER_PID/cmdline" | grep -qF -- "$DEFAULT_KEY" &&
 	fail "the key shows in the daemon's command line"
 ok "the daemon's command line holds the key file's path, not the key"
