@@ -742,6 +742,10 @@ static int group_current(struct tfs_listing *l, struct tfs_group *g,
 		g->state = G_OK;
 		gen_unref(g->cur);
 		g->cur = gen;
+		/* Fresh by construction, even when the TTL is 0 or shorter than
+		 * the request took: checking again would fetch forever. */
+		*out = gen;
+		return 0;
 	}
 }
 

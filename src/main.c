@@ -1,8 +1,9 @@
 /*
  * main.c -- tinesfs: mount a Tines tenant's group runs as read-only JSON.
  *
- * options -> key -> clients -> session -> mount -> loop -> teardown, each
- * undone in reverse order through the err_out labels. Starting makes no
+ * options -> key -> HTTP client -> session -> mount -> daemonize ->
+ * listing, status and threads -> loop -> teardown, each undone in reverse
+ * order through the err_out labels. Starting makes no
  * request to the tenant: a wrong key or an unreachable host shows on first
  * access, so the mount also comes up at boot before the network does.
  *
