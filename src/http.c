@@ -430,14 +430,16 @@ static void *probe_main(void *u)
 		}
 		one_attempt(h, c, url, h->timeout_s * 1000, &o, &body, &len);
 		free(body);
-		free(url);
 		if (o.status != 0 && o.status < 500) {
 			pthread_mutex_lock(&h->mu);
 			h->down = false;
 			pthread_mutex_unlock(&h->mu);
-			tfs_info("the tenant answers again (HTTP %ld)", o.status);
+			tfs_info("GET %s: the tenant answers again (HTTP %ld)", url_path(h, url),
+				 o.status);
+			free(url);
 			break;
 		}
+		free(url);
 		interval = interval * 2 > PROBE_MAX_MS ? PROBE_MAX_MS : interval * 2;
 	}
 	if (c)
@@ -467,8 +469,8 @@ static void mark_down(struct tfs_http *h, const char *url, const char *why)
 	}
 	h->probe_running = pthread_create(&h->probe, NULL, probe_main, h) == 0;
 	pthread_mutex_unlock(&h->mu);
-	tfs_err("the tenant is unreachable (%s); serving cached data, probing in the background",
-		why);
+	tfs_err("GET %s: the tenant is unreachable (%s); serving cached data, probing in the "
+		"background", url_path(h, url), why);
 }
 
 int tfs_http_get(struct tfs_http *h, const char *url, char **body, size_t *len)

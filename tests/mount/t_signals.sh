@@ -54,7 +54,9 @@ check_daemon_log
 
 # --- a listing in flight ------------------------------------------------------------
 mount_tfs -o groups=200:201
-ctl POST faults '{"latency_ms": 3000}' >/dev/null
+# 20 s: far past the 5 s the daemon may take to stop, so only an aborted
+# transfer (not one that ran its course) can pass.
+ctl POST faults '{"latency_ms": 20000}' >/dev/null
 reset_log
 ls "$RUNS" >"$WORK/ls.out" 2>"$WORK/ls.err" &
 LS_PID=$!
@@ -63,8 +65,8 @@ if [ "$(api_requests)" -lt 1 ]; then
 	kill -KILL "$LS_PID" 2>/dev/null
 	fail "after 0.5 s no runs request reached the fake: nothing is in flight"
 fi
-_alive "$LS_PID" || fail "ls finished within 0.5 s despite a 3 s latency"
-ok "a runs request is in flight (the fake holds it for 3 s)"
+_alive "$LS_PID" || fail "ls finished within 0.5 s despite a 20 s latency"
+ok "a runs request is in flight (the fake holds it for 20 s)"
 stop_with TERM "listing in flight"
 for ((i = 0; i < 50; i++)); do
 	_alive "$LS_PID" || break
