@@ -111,7 +111,7 @@ stop() {
 
 cleanup() {
 	local rc=$?
-	trap - EXIT INT TERM
+	trap - EXIT INT TERM ERR
 	set +e
 	if is_mounted "$MNT"; then
 		fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT" 2>/dev/null
@@ -120,6 +120,8 @@ cleanup() {
 	[ -z "$FAKE_PID" ] || stop "$FAKE_PID"
 	if [ "$TMPFS_MOUNTED" = 1 ]; then
 		umount "$TMPFS" 2>/dev/null || umount -l "$TMPFS"
+	elif [[ $TMPFS == /dev/shm/tinesfs-bench.* ]]; then
+		rm -rf "$TMPFS"		# the copy made when no tmpfs could be mounted
 	fi
 	if [ "$rc" -ge 2 ] && [ -s "$WORK/daemon.log" ]; then
 		echo "--- last lines of the daemon's stderr ---" >&2
@@ -133,6 +135,8 @@ cleanup() {
 	exit "$rc"
 }
 trap cleanup EXIT
+set -E	# any other failing command is an error of the benchmark (status 2), not a failed goal
+trap 'echo "bench: FATAL: a command failed (status $?) at line $LINENO" >&2; exit 2' ERR
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -214,6 +218,13 @@ unmount_tfs() {
 	wait "$DPID" || note "warning: tinesfs exited with status $? after unmount"
 	DPID=
 }
+# cpu_s: the daemon's user and system CPU seconds so far ("U S")
+cpu_s() {
+	local s
+	s=$(cat "/proc/$DPID/stat")
+	s=${s##*) }
+	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f %.2f\n", $12 / hz, $13 / hz }' <<<"$s"
+}
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$DPID/status"; }
 hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$DPID/status"; }
 
@@ -256,9 +267,11 @@ RSS0=$(rss_kb)
 note "mounted: $MOUNT_CMD"
 note "daemon RSS right after mount: $RSS0 kB"
 reset_log
+read -r CU0 CS0 < <(cpu_s)
 T0=$(now)
 timeout 300 ls "$RUNS" >"$WORK/ls.cold" || die "cold ls failed"
 T1=$(now)
+read -r CU1 CS1 < <(cpu_s)
 LS_S=$(calc "$T1 - $T0")
 LS_N=$(wc -l <"$WORK/ls.cold")
 read -r ASKED DISTINCT < <(runs_pages)
@@ -266,6 +279,7 @@ PEAK=$(ctl GET stats | jq .peak_in_flight)
 ALL_REQ=$(api_requests)
 note "cold ls: ${LS_S} s, $LS_N entries; $ASKED runs-page requests ($DISTINCT distinct pages)," \
 	"$ALL_REQ API requests in all; peak in flight $PEAK"
+note "daemon CPU during the cold ls: $(calc "$CU1 - $CU0") s user, $(calc "$CS1 - $CS0") s system"
 [ "$LS_N" -eq "$N" ] || result "cold ls lists every run" "$LS_N of $N" "$N" FAIL
 
 RATIO=$(calc "$LS_S / $CURL_S")
