@@ -32,6 +32,12 @@ struct tfs_jt {
 	/* array_each */
 	int (*cb)(void *ctx, const char *el, size_t el_len);
 	void *ctx;
+	/* render with fields: depth-1 keys decoded into kbuf (kcap set) */
+	struct tfs_jt_field *fields;
+	size_t nfields;
+	int kcap;
+	char kbuf[256];
+	size_t kblen;			/* > sizeof(kbuf): too long to match */
 };
 
 static int tfs_jt_value(struct tfs_jt *j, int depth);
@@ -159,6 +165,11 @@ static void tfs_jt_putcp(struct tfs_jt *j, unsigned cp)
 		else
 			j->kpos += n;
 	}
+	if (j->kcap) {
+		if (j->kblen + n <= sizeof(j->kbuf))
+			memcpy(j->kbuf + j->kblen, u, n);
+		j->kblen += n;
+	}
 	if (!j->render)
 		return;
 	if (cp == '"' || cp == '\\') {
@@ -212,6 +223,19 @@ static int tfs_jt_string(struct tfs_jt *j)
 			return -EINVAL;
 		if (*p == '"')
 			break;
+		if (!j->kcmp && !j->kcap) {
+			/* A run of printable ASCII is copied as it is. */
+			const char *q = p;
+
+			while (q < e && (unsigned char)*q >= 0x20 && (unsigned char)*q < 0x7f &&
+			       *q != '"' && *q != '\\')
+				q++;
+			if (q > p) {
+				tfs_jt_put(j, p, (size_t)(q - p));
+				p = q;
+				continue;
+			}
+		}
 		if ((unsigned char)*p < 0x20)
 			return -EINVAL;
 		if ((unsigned char)*p >= 0x80) {
@@ -290,11 +314,22 @@ static int tfs_jt_literal(struct tfs_jt *j, const char *lit)
 	return 0;
 }
 
+/* The field whose key was just decoded into kbuf, if any. */
+static struct tfs_jt_field *tfs_jt_field_of(struct tfs_jt *j)
+{
+	for (size_t i = 0; i < j->nfields; i++)
+		if (j->kblen <= sizeof(j->kbuf) && strlen(j->fields[i].key) == j->kblen &&
+		    memcmp(j->fields[i].key, j->kbuf, j->kblen) == 0)
+			return &j->fields[i];
+	return NULL;
+}
+
 /* Object or array at nesting level depth (top-level container is 1).
  * Depth-1 members/elements are also where lookup and iteration happen. */
 static int tfs_jt_container(struct tfs_jt *j, int depth)
 {
 	char close = *j->p == '{' ? '}' : ']';
+	struct tfs_jt_field *field = NULL;
 	size_t start;
 	int rc, match = 0;
 
@@ -311,10 +346,14 @@ static int tfs_jt_container(struct tfs_jt *j, int depth)
 				j->kcmp = depth == 1 && j->key;
 				j->kok = 1;
 				j->kpos = 0;
+				j->kcap = depth == 1 && j->nfields;
+				j->kblen = 0;
 				rc = tfs_jt_string(j);
 				/* Kept in a local: nested keys reuse j->kok. */
 				match = j->kcmp && j->kok && j->kpos == j->klen;
+				field = j->kcap ? tfs_jt_field_of(j) : NULL;
 				j->kcmp = 0;
+				j->kcap = 0;
 				if (rc)
 					return rc;
 				tfs_jt_ws(j);
@@ -327,6 +366,12 @@ static int tfs_jt_container(struct tfs_jt *j, int depth)
 			start = (size_t)(j->p - j->base);
 			if ((rc = tfs_jt_value(j, depth)))
 				return rc;
+			if (field) {
+				/* A later duplicate wins, as in json-c. */
+				field->found = 1;
+				field->vstart = start;
+				field->vlen = (size_t)(j->p - j->base) - start;
+			}
 			if (match) {
 				/* Keep scanning: a later duplicate wins. */
 				j->found = 1;
@@ -396,6 +441,12 @@ static void tfs_jt_init(struct tfs_jt *j, const char *text, size_t len)
 
 int tfs_jt_render(const char *text, size_t len, char **out, size_t *out_len)
 {
+	return tfs_jt_render_fields(text, len, NULL, 0, out, out_len);
+}
+
+int tfs_jt_render_fields(const char *text, size_t len, struct tfs_jt_field *fields,
+			 size_t nfields, char **out, size_t *out_len)
+{
 	struct tfs_jt j;
 	int rc;
 
@@ -405,6 +456,12 @@ int tfs_jt_render(const char *text, size_t len, char **out, size_t *out_len)
 		return -EINVAL;
 	tfs_jt_init(&j, text, len);
 	j.render = 1;
+	for (size_t i = 0; i < nfields; i++)
+		fields[i].found = 0;
+	if (text[0] == '{' || nfields == 0) {	/* fields are members of an object */
+		j.fields = fields;
+		j.nfields = nfields;
+	}
 	rc = tfs_jt_doc(&j);
 	tfs_jt_put(&j, "\n", 1);
 	if (!rc && j.nomem)
@@ -463,5 +520,46 @@ int tfs_jt_array_each(const char *text, size_t len,
 		return rc;
 	j.cb = cb;
 	j.ctx = ctx;
+	return tfs_jt_doc(&j);
+}
+
+int tfs_jt_string_value(const char *text, size_t len, char *buf, size_t cap,
+			size_t *out_len)
+{
+	struct tfs_jt j;
+	int rc;
+
+	if (!text || !len || text[0] != '"' || cap == 0)
+		return -EINVAL;
+	tfs_jt_init(&j, text, len);
+	j.kcap = 1;
+	rc = tfs_jt_string(&j);
+	if (rc)
+		return rc;
+	if (j.p != j.end)
+		return -EINVAL;
+	if (j.kblen >= cap || j.kblen > sizeof(j.kbuf))
+		return -E2BIG;
+	memcpy(buf, j.kbuf, j.kblen);
+	buf[j.kblen] = '\0';
+	*out_len = j.kblen;
+	return 0;
+}
+
+int tfs_jt_members(const char *text, size_t len, struct tfs_jt_field *fields,
+		   size_t nfields)
+{
+	struct tfs_jt j;
+
+	if (!text)
+		return -EINVAL;
+	tfs_jt_init(&j, text, len);
+	tfs_jt_ws(&j);
+	if (!tfs_jt_at(&j, '{'))
+		return -EINVAL;
+	for (size_t i = 0; i < nfields; i++)
+		fields[i].found = 0;
+	j.fields = fields;
+	j.nfields = nfields;
 	return tfs_jt_doc(&j);
 }

@@ -27,6 +27,32 @@
  * one past *out_len). */
 int tfs_jt_render(const char *text, size_t len, char **out, size_t *out_len);
 
+/* A depth-1 member wanted from tfs_jt_render_fields: key in, span out
+ * (found 0 when absent; the last occurrence wins). */
+struct tfs_jt_field {
+	const char *key;
+	int found;
+	size_t vstart, vlen;
+};
+
+/* tfs_jt_render, also noting where the members named in fields lie when
+ * the value is an object: one pass instead of one per member. */
+int tfs_jt_render_fields(const char *text, size_t len, struct tfs_jt_field *fields,
+			 size_t nfields, char **out, size_t *out_len);
+
+/* Validate the object text[0..len) in full and note where the members
+ * named in fields lie, in one pass. 0, -EINVAL, -E2BIG. */
+int tfs_jt_members(const char *text, size_t len, struct tfs_jt_field *fields,
+		   size_t nfields);
+
+/* Decode the JSON string literal text[0..len) (quotes included) into buf
+ * as UTF-8 with a NUL after it; *out_len excludes the NUL, and an escaped
+ * NUL inside shows as a byte 0 (check against strlen). -EINVAL when text
+ * is not exactly one valid string, -E2BIG when it does not fit in cap
+ * (or is longer than 256 bytes decoded). No allocation. */
+int tfs_jt_string_value(const char *text, size_t len, char *buf, size_t cap,
+			size_t *out_len);
+
 /* text[0..len) must be one JSON object. Finds the member whose decoded key
  * equals key (last occurrence wins, as in json-c) and sets *vstart and
  * *vlen to the span of its value, whitespace trimmed. No allocation. */

@@ -1,10 +1,11 @@
 /*
  * page.h -- one page of GET /groups/<id>/runs, from body bytes to runs.
  *
- * Pure: no I/O. json-c checks that the body is one complete JSON document of
- * the documented shape and reads meta and each run's guid and times; the
- * file bytes of each run are laid out from the raw text by jsontext, so they
- * keep every field, key order and number text the API sent.
+ * Pure: no I/O. jsontext checks that the body is one complete JSON document
+ * (strict, UTF-8, bounded depth), finds group_runs and meta, lays each run
+ * out from the raw text (so the file keeps every field, key order and
+ * number text the API sent) and reads its guid and times on the way;
+ * json-c reads meta.
  */
 #ifndef TFS_PAGE_H
 #define TFS_PAGE_H
@@ -12,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "jsontext.h"
 
 struct tfs_page_run {
 	char *guid;		/* NUL-terminated, passed tfs_guid_ok */
@@ -32,8 +35,8 @@ struct tfs_page {
 	int64_t next_page_number;	/* -1 when null */
 };
 
-/* Max nesting accepted in a page body. */
-#define TFS_PAGE_MAX_DEPTH 32
+/* Max nesting accepted in a page body (jsontext's bound). */
+#define TFS_PAGE_MAX_DEPTH TFS_JT_MAX_DEPTH
 
 /* Parse body[0..len). Returns 0 and fills *out (release with
  * tfs_page_free), -EBADMSG for a body that is not one JSON document of the
