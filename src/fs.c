@@ -141,18 +141,8 @@ static int status_get(struct tfs_fs *fs, struct tfs_run **out, struct stat *st)
 			return rc;
 		return status_get(fs, out, st);
 	}
-	if (st) {
-		memset(st, 0, sizeof(*st));
-		st->st_ino = TFS_INO_STATUS;
-		st->st_mode = S_IFREG | (0444 & ~fs->umask);
-		st->st_nlink = 1;
-		st->st_uid = fs->uid;
-		st->st_gid = fs->gid;
-		st->st_size = (off_t)r->len;
-		st->st_blocks = (blkcnt_t)((r->len + 511) / 512);
-		st->st_blksize = 4096;
-		st->st_mtime = st->st_ctime = st->st_atime = (time_t)r->mtime;
-	}
+	if (st)
+		run_attr(fs, r, st);	/* the blob is a run: ino, bytes, mtime */
 	if (out)
 		*out = r;
 	else

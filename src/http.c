@@ -29,7 +29,6 @@ struct tfs_http {
 	long timeout_s, connect_timeout_s;
 	unsigned retries;
 	size_t max_body;
-	bool debug;
 	CURLSH *share;
 	pthread_mutex_t share_mu[CURL_LOCK_DATA_LAST];
 	pthread_mutex_t mu;		/* guards pool, npool, stats, seed */
@@ -200,7 +199,6 @@ struct tfs_http *tfs_http_new(const struct tfs_http_cfg *cfg)
 	h->connect_timeout_s = cfg->connect_timeout_s;
 	h->retries = cfg->retries;
 	h->max_body = cfg->max_body;
-	h->debug = cfg->debug;
 	h->op_timeout_ms = cfg->op_timeout_s * 1000;
 	if (cfg->max_rate) {
 		h->capacity = h->tokens = cfg->max_rate;

@@ -25,7 +25,6 @@ struct tfs_http_cfg {
 	long connect_timeout_s;
 	unsigned retries;		/* extra attempts after the first */
 	size_t max_body;		/* bytes; larger bodies fail */
-	bool debug;			/* log each request (never its headers) */
 	unsigned max_rate;		/* requests a minute, all threads; 0: no limit */
 	long op_timeout_s;		/* one GET with its retries and waits; 0: none */
 };

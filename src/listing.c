@@ -53,7 +53,6 @@ struct tfs_gen {
 	int64_t pages_total;
 	bool complete;
 	bool fetching;			/* a fetch for the cursor's page is under way */
-	int64_t max_mtime;
 	int64_t head_mtime;		/* newest mtime on its page 1 */
 	uint64_t serial;		/* which generation: for the kernel's caches */
 	struct tfs_gen *prev;		/* the one it replaces, until complete */
@@ -236,26 +235,31 @@ static struct tfs_run *run_new(uint64_t group, const struct tfs_page_run *pr)
 	return r;
 }
 
-/* Append a page's runs, skipping guids already in the generation (a run
- * that slid across a page boundary while the list moved). */
-/* Tell the listing's owner when r replaces a different version of itself
- * from gen's predecessor. */
+/* Tell the listing's owner when r, a version of run o, has other bytes. */
+static void report_change(struct tfs_listing *l, const struct tfs_run *o,
+			  const struct tfs_run *r)
+{
+	if (l->cfg.on_changed && o != r &&
+	    (o->len != r->len || memcmp(o->bytes, r->bytes, r->len) != 0))
+		l->cfg.on_changed(l->cfg.changed_ctx, r->ino);
+}
+
+/* Report r if it replaces a different version of itself from gen's
+ * predecessor. */
 static void note_change(struct tfs_listing *l, const struct tfs_gen *gen,
 			const struct tfs_run *r)
 {
 	ssize_t at;
-	const struct tfs_run *o;
 
-	if (!gen->prev || !l->cfg.on_changed)
+	if (!gen->prev)
 		return;
 	at = gen_index(gen->prev, r->ino, r->guid, r->guid_len);
-	if (at < 0)
-		return;
-	o = gen->prev->runs[at];
-	if (o != r && (o->len != r->len || memcmp(o->bytes, r->bytes, r->len) != 0))
-		l->cfg.on_changed(l->cfg.changed_ctx, r->ino);
+	if (at >= 0)
+		report_change(l, gen->prev->runs[at], r);
 }
 
+/* Append a page's runs, skipping guids already in the generation (a run
+ * that slid across a page boundary while the list moved). */
 static int gen_merge(struct tfs_listing *l, struct tfs_gen *gen, uint64_t group,
 		     struct tfs_page *p)
 {
@@ -277,8 +281,6 @@ static int gen_merge(struct tfs_listing *l, struct tfs_gen *gen, uint64_t group,
 		gen->runs[gen->n++] = r;
 		slot_put(gen->slots, gen->nslots, ino, gen->n);
 		note_change(l, gen, r);
-		if (r->mtime > gen->max_mtime)
-			gen->max_mtime = r->mtime;
 	}
 	return 0;
 }
@@ -352,6 +354,12 @@ static void walk_advance(struct tfs_gen *gen, const struct tfs_page *p,
 		gen->per_page = per;
 }
 
+/* The page that holds the cursor, in the server's page size. */
+static unsigned cursor_page(const struct tfs_gen *gen)
+{
+	return (unsigned)(gen->covered / gen->per_page) + 1;
+}
+
 /* The page to ask next, and its size (0: the configured one). Normally
  * the page holding the cursor. With an island ahead, one aligned window
  * of the smallest size that spans from a little before the cursor to a
@@ -366,7 +374,7 @@ static unsigned next_window(const struct tfs_gen *gen, unsigned *per_page)
 	if (gen->per_page <= 0)
 		return 1;
 	if (!gen->island)
-		return (unsigned)(gen->covered / gen->per_page) + 1;
+		return cursor_page(gen);
 	lo = gen->covered - margin < 0 ? 0 : gen->covered - margin;
 	hi = gen->island_start + margin;
 	for (int64_t q = hi - lo; q <= 500; q++) {
@@ -403,7 +411,7 @@ static void schedule_readahead(struct tfs_listing *l, struct tfs_group *g,
 
 	if (!l->nworkers || gen->complete || gen->island || gen->per_page <= 0)
 		return;
-	first = (unsigned)(gen->covered / gen->per_page) + 1;
+	first = cursor_page(gen);
 	last = first + l->cfg.readahead - 1;
 	if (gen->pages_total > 0 && last > gen->pages_total)
 		last = (unsigned)gen->pages_total;
@@ -583,11 +591,7 @@ static void gen_replace(struct tfs_listing *l, struct tfs_gen *gen, struct tfs_r
 	ssize_t at = gen_index(gen, r->ino, r->guid, r->guid_len);
 
 	if (at >= 0) {
-		const struct tfs_run *o = gen->runs[at];
-
-		if (l->cfg.on_changed &&
-		    (o->len != r->len || memcmp(o->bytes, r->bytes, r->len) != 0))
-			l->cfg.on_changed(l->cfg.changed_ctx, r->ino);
+		report_change(l, gen->runs[at], r);
 		tfs_run_get(r);
 		tfs_run_put(gen->runs[at]);
 		gen->runs[at] = r;
@@ -629,8 +633,6 @@ static void try_splice(struct tfs_listing *l, struct tfs_group *g,
 		gen->bytes += run_size(r);
 		gen->runs[gen->n++] = r;
 		slot_put(gen->slots, gen->nslots, r->ino, gen->n);
-		if (r->mtime > gen->max_mtime)
-			gen->max_mtime = r->mtime;
 	}
 	gen->covered = old->covered + (int64_t)j;
 	gen->complete = old->complete;
@@ -657,8 +659,6 @@ static void try_splice(struct tfs_listing *l, struct tfs_group *g,
 				if (!r)
 					continue;
 				gen_replace(l, gen, r);
-				if (r->mtime > gen->max_mtime)
-					gen->max_mtime = r->mtime;
 				tfs_run_put(r);
 			}
 			tfs_page_free(&p);

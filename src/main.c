@@ -304,7 +304,7 @@ int main(int argc, char *argv[])
 	http = tfs_http_new(&(struct tfs_http_cfg){
 		.tenant = &o.tenant, .key = o.key, .cafile = o.cafile,
 		.timeout_s = o.timeout_s, .connect_timeout_s = o.timeout_s < 10 ? o.timeout_s : 10,
-		.retries = o.retries, .max_body = MAX_BODY, .debug = fo.debug,
+		.retries = o.retries, .max_body = MAX_BODY,
 		.max_rate = o.max_rate, .op_timeout_s = 2 * o.timeout_s });
 	/* The key now lives only inside the HTTP client's header; the path of
 	 * its file stays for SIGHUP. */
